@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * conenat: endpoint-independent ("full cone") NAPT for IPv4.
+ *
+ * Generic netlink protocol of family CONENAT_GENL_NAME, version
+ * CONENAT_GENL_VERSION. All commands act on the network namespace of the
+ * requesting socket and need CAP_NET_ADMIN in the user namespace that owns
+ * it. Errors come back as a negative errno with an extack message that names
+ * the offending attribute; a failed command changes nothing.
+ *
+ * Byte order: addresses (CONENAT_A_*_ADDR) are __be32 in network order;
+ * ports, timeouts and limits are in host order.
+ *
+ * CONENAT_CMD_GET
+ *   Request: no attributes. Reply:
+ *     CONENAT_A_VERSION      string, module version
+ *     CONENAT_A_UP           u8, 1 when an instance runs in this namespace
+ *   and, when up, the configuration:
+ *     CONENAT_A_IFNAME, CONENAT_A_IFINDEX, CONENAT_A_EXT_ADDR (0.0.0.0 while
+ *     the interface has no IPv4 address), CONENAT_A_RANGES,
+ *     CONENAT_A_TIMEOUT_*, CONENAT_A_HOLDDOWN, CONENAT_A_MAX_MAPPINGS,
+ *     CONENAT_A_MAX_PER_HOST, CONENAT_A_FWMARK, CONENAT_A_INBOUND_REFRESH,
+ *     CONENAT_A_MAPPINGS (u32, live mappings now)
+ *
+ * CONENAT_CMD_UP
+ *   Starts the instance, or changes the running one. CONENAT_A_IFNAME is
+ *   required. Any other configuration attribute is optional: when starting,
+ *   an absent attribute takes its default; when changing, it keeps its
+ *   current value. CONENAT_A_RANGES, when present, replaces all ranges:
+ *     CONENAT_A_RANGES nested
+ *       CONENAT_A_RANGE nested, up to CONENAT_MAX_RANGES per protocol
+ *         CONENAT_RANGE_A_PROTO  u8, IPPROTO_UDP, IPPROTO_TCP or IPPROTO_ICMP
+ *         CONENAT_RANGE_A_MIN    u16, 1..65535
+ *         CONENAT_RANGE_A_MAX    u16, >= MIN
+ *   A protocol without a range uses CONENAT_DEFAULT_PORT_MIN..MAX.
+ *   Timeouts below the RFC minimums (CONENAT_MIN_TIMEOUT_*) are refused
+ *   unless CONENAT_A_UNSAFE_TIMEOUTS is given (meant for tests).
+ *   Changing the interface or the ranges flushes the dynamic mappings.
+ *
+ * CONENAT_CMD_SET
+ *   As CONENAT_CMD_UP, but only changes a running instance (ENOENT if
+ *   there is none) and CONENAT_A_IFNAME is optional.
+ *
+ * CONENAT_CMD_DOWN
+ *   Stops the instance and drops all its mappings. ENOENT if not up.
+ *
+ * CONENAT_CMD_GET_MAPPINGS (dump only)
+ *   Request filters, all optional: CONENAT_A_PROTO, CONENAT_A_INT_ADDR.
+ *   One message per mapping, holding CONENAT_A_MAPPING nested:
+ *     CONENAT_MAP_A_PROTO u8, CONENAT_MAP_A_INT_ADDR, CONENAT_MAP_A_INT_PORT
+ *     u16, CONENAT_MAP_A_EXT_ADDR, CONENAT_MAP_A_EXT_PORT u16,
+ *     CONENAT_MAP_A_EXPIRES u32 (milliseconds left), CONENAT_MAP_A_STATE u8
+ *     (enum conenat_tcp_state, TCP only).
+ *   The dump walks the table in hash order and resumes across messages; a
+ *   mapping created or removed while the dump runs may or may not appear.
+ *
+ * CONENAT_CMD_FLUSH
+ *   Drops the dynamic mappings, all or those of CONENAT_A_PROTO.
+ *
+ * CONENAT_CMD_GET_STATS
+ *   Reply: CONENAT_A_STATS nested, one u64 per enum conenat_stat, summed
+ *   over CPUs. Counters belong to the namespace and survive down/up.
+ */
+#ifndef _UAPI_LINUX_CONENAT_H
+#define _UAPI_LINUX_CONENAT_H
+
+#define CONENAT_GENL_NAME	"conenat"
+#define CONENAT_GENL_VERSION	1
+
+#define CONENAT_MAX_RANGES		8
+#define CONENAT_DEFAULT_PORT_MIN	20000
+#define CONENAT_DEFAULT_PORT_MAX	29999
+
+/* Defaults and RFC 4787/5382/5508/6888 minimums, in seconds. */
+#define CONENAT_DEFAULT_TIMEOUT_UDP		300
+#define CONENAT_DEFAULT_TIMEOUT_TCP_EST		7440
+#define CONENAT_DEFAULT_TIMEOUT_TCP_TRANS	240
+#define CONENAT_DEFAULT_TIMEOUT_ICMP		60
+#define CONENAT_DEFAULT_HOLDDOWN		120
+#define CONENAT_MIN_TIMEOUT_UDP			120
+#define CONENAT_MIN_TIMEOUT_TCP_EST		7440
+#define CONENAT_MIN_TIMEOUT_TCP_TRANS		240
+#define CONENAT_MIN_TIMEOUT_ICMP		60
+#define CONENAT_MAX_TIMEOUT			(7 * 24 * 3600)
+
+enum conenat_cmd {
+	CONENAT_CMD_UNSPEC,
+	CONENAT_CMD_GET,
+	CONENAT_CMD_UP,
+	CONENAT_CMD_SET,
+	CONENAT_CMD_DOWN,
+	CONENAT_CMD_GET_MAPPINGS,
+	CONENAT_CMD_FLUSH,
+	CONENAT_CMD_GET_STATS,
+	__CONENAT_CMD_MAX
+};
+
+#define CONENAT_CMD_MAX (__CONENAT_CMD_MAX - 1)
+
+enum conenat_attr {
+	CONENAT_A_UNSPEC,
+	CONENAT_A_VERSION,		/* string */
+	CONENAT_A_UP,			/* u8 */
+	CONENAT_A_IFNAME,		/* string, < IFNAMSIZ */
+	CONENAT_A_IFINDEX,		/* u32, reply only */
+	CONENAT_A_EXT_ADDR,		/* __be32, reply only */
+	CONENAT_A_RANGES,		/* nested CONENAT_A_RANGE */
+	CONENAT_A_RANGE,		/* nested enum conenat_range_attr */
+	CONENAT_A_TIMEOUT_UDP,		/* u32 seconds */
+	CONENAT_A_TIMEOUT_TCP_EST,	/* u32 seconds */
+	CONENAT_A_TIMEOUT_TCP_TRANS,	/* u32 seconds */
+	CONENAT_A_TIMEOUT_ICMP,		/* u32 seconds */
+	CONENAT_A_HOLDDOWN,		/* u32 seconds, 0..CONENAT_MAX_TIMEOUT */
+	CONENAT_A_MAX_MAPPINGS,		/* u32, >= 1 */
+	CONENAT_A_MAX_PER_HOST,		/* u32, >= 1 */
+	CONENAT_A_FWMARK,		/* u32, 0 = none */
+	CONENAT_A_INBOUND_REFRESH,	/* u8 0/1 */
+	CONENAT_A_UNSAFE_TIMEOUTS,	/* flag */
+	CONENAT_A_MAPPINGS,		/* u32, reply only */
+	CONENAT_A_MAPPING,		/* nested enum conenat_map_attr */
+	CONENAT_A_PROTO,		/* u8 filter */
+	CONENAT_A_INT_ADDR,		/* __be32 filter */
+	CONENAT_A_STATS,		/* nested enum conenat_stat */
+	__CONENAT_A_MAX
+};
+
+#define CONENAT_A_MAX (__CONENAT_A_MAX - 1)
+
+enum conenat_range_attr {
+	CONENAT_RANGE_A_UNSPEC,
+	CONENAT_RANGE_A_PROTO,		/* u8 */
+	CONENAT_RANGE_A_MIN,		/* u16 */
+	CONENAT_RANGE_A_MAX,		/* u16 */
+	__CONENAT_RANGE_A_MAX
+};
+
+#define CONENAT_RANGE_A_MAX (__CONENAT_RANGE_A_MAX - 1)
+
+enum conenat_map_attr {
+	CONENAT_MAP_A_UNSPEC,
+	CONENAT_MAP_A_PROTO,		/* u8 */
+	CONENAT_MAP_A_INT_ADDR,		/* __be32 */
+	CONENAT_MAP_A_INT_PORT,		/* u16 */
+	CONENAT_MAP_A_EXT_ADDR,		/* __be32 */
+	CONENAT_MAP_A_EXT_PORT,		/* u16 */
+	CONENAT_MAP_A_EXPIRES,		/* u32 milliseconds */
+	CONENAT_MAP_A_STATE,		/* u8, enum conenat_tcp_state */
+	__CONENAT_MAP_A_MAX
+};
+
+#define CONENAT_MAP_A_MAX (__CONENAT_MAP_A_MAX - 1)
+
+enum conenat_tcp_state {
+	CONENAT_TCP_TRANSITORY,		/* no handshake yet, or FIN/RST seen */
+	CONENAT_TCP_ESTABLISHED,
+};
+
+/* Statistics; attribute type in CONENAT_A_STATS is the enum value. */
+enum conenat_stat {
+	CONENAT_STAT_UNSPEC,
+	CONENAT_STAT_XLAT_OUT,		/* packets source-translated */
+	CONENAT_STAT_XLAT_IN,		/* packets translated back */
+	CONENAT_STAT_CREATED,		/* mappings created */
+	CONENAT_STAT_EXPIRED,		/* mappings timed out */
+	CONENAT_STAT_REFUSED_PORTS,	/* no free port in the ranges */
+	CONENAT_STAT_REFUSED_LIMIT,	/* global mapping limit reached */
+	CONENAT_STAT_REFUSED_HOST,	/* per-host mapping limit reached */
+	CONENAT_STAT_REFUSED_NOMEM,	/* allocation failed */
+	CONENAT_STAT_DROP_NOADDR,	/* external interface has no address */
+	CONENAT_STAT_DROP_MALFORMED,	/* header truncated or inconsistent */
+	CONENAT_STAT_DROP_UNWRITABLE,	/* could not make headers writable */
+	CONENAT_STAT_DROP_FRAGMENT,	/* fragment that defrag left alone */
+	__CONENAT_STAT_MAX
+};
+
+#define CONENAT_STAT_MAX (__CONENAT_STAT_MAX - 1)
+
+#endif /* _UAPI_LINUX_CONENAT_H */

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * conenat: endpoint-independent NAPT for IPv4, internal declarations.
+ *
+ * Objects and their lifetimes:
+ *
+ *   conenat_net       per network namespace, lives as long as the netns.
+ *                     Holds the statistics and, while "up", the instance.
+ *   conenat_instance  created by CONENAT_CMD_UP, destroyed by DOWN or netns
+ *                     exit. Owns the netfilter hooks, the mapping table,
+ *                     the GC work and the current configuration.
+ *   conenat_config    immutable; replaced as a whole under RCU.
+ *   conenat_mapping   one per (proto, internal addr, internal port). Lives in
+ *                     the inside index while alive and in the outside index
+ *                     until its port's hold-down ends; freed by RCU.
+ */
+#ifndef _CONENAT_H
+#define _CONENAT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/if.h>
+#include <linux/siphash.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/rculist.h>
+#include <linux/mutex.h>
+#endif
+/* Userspace unit tests force-include tests/unit/shim.h instead. */
+#include <uapi/linux/conenat.h>
+
+#define CONENAT_VERSION "0.1.0"
+#define CONENAT_MAX_MAPPINGS	BIT(24)
+
+struct net;
+struct sk_buff;
+struct netlink_ext_ack;
+
+/* Protocols with mappings; index into per-protocol arrays. */
+enum conenat_proto {
+	CONENAT_UDP,
+	CONENAT_TCP,
+	CONENAT_ICMP,
+	CONENAT_NPROTO
+};
+
+struct conenat_range {
+	u16 min;
+	u16 max;
+};
+
+struct conenat_port_ranges {
+	struct conenat_range r[CONENAT_MAX_RANGES];
+	unsigned int nr;
+	unsigned int total;		/* number of ports in all of r[] */
+};
+
+/* Timeouts are kept in seconds here; the data path converts with HZ. */
+enum conenat_timeout {
+	CONENAT_TO_UDP,
+	CONENAT_TO_TCP_EST,
+	CONENAT_TO_TCP_TRANS,
+	CONENAT_TO_ICMP,
+	CONENAT_TO_HOLDDOWN,
+	CONENAT_NTIMEOUTS
+};
+
+struct conenat_config {
+	char ifname[IFNAMSIZ];
+	struct conenat_port_ranges ports[CONENAT_NPROTO];
+	u32 timeout[CONENAT_NTIMEOUTS];
+	u32 max_mappings;
+	u32 max_per_host;
+	u32 fwmark;
+	bool inbound_refresh;
+	bool unsafe_timeouts;
+};
+
+/* Pure helpers (config.c), also built in userspace by tests/unit. */
+int conenat_proto_index(u8 ipproto);
+u8 conenat_proto_ipproto(enum conenat_proto p);
+void conenat_config_defaults(struct conenat_config *cfg, u32 max_mappings);
+int conenat_ranges_add(struct conenat_port_ranges *pr, u16 min, u16 max,
+		       const char **why);
+int conenat_config_check(const struct conenat_config *cfg, const char **why);
+bool conenat_ranges_contain(const struct conenat_port_ranges *pr, u16 port);
+u16 conenat_ranges_port(const struct conenat_port_ranges *pr, u32 index);
+u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool *closing);
+u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
+		       u8 tcp_state);
+
+#ifdef __KERNEL__
+
+#include <net/netns/generic.h>
+#include <linux/percpu.h>
+#include <linux/netfilter.h>
+
+struct conenat_mapping {
+	struct hlist_node int_node;	/* inside index; unhashed once dead */
+	struct hlist_node ext_node;	/* outside index */
+	unsigned long expires;		/* jiffies; hold-down end once dead */
+	__be32 int_addr;
+	__be32 ext_addr;
+	__be16 int_port;
+	__be16 ext_port;
+	u8 proto;			/* enum conenat_proto */
+	u8 tcp_state;			/* enum conenat_tcp_state */
+	u8 dead;			/* expired, holding its port down */
+	struct rcu_head rcu;
+};
+
+/* Per-host mapping count, for max_per_host. Only touched under int_lock. */
+struct conenat_host {
+	struct hlist_node node;
+	__be32 addr;
+	u32 count;
+};
+
+#define CONENAT_LOCK_BITS	8
+#define CONENAT_NLOCKS		BIT(CONENAT_LOCK_BITS)
+
+struct conenat_table {
+	struct hlist_head *int_hash;	/* by (proto, int addr, int port) */
+	struct hlist_head *ext_hash;	/* by (proto, ext addr, ext port) */
+	struct hlist_head host_hash[CONENAT_NLOCKS];
+	unsigned int hash_bits;
+	siphash_key_t key;
+	atomic_t count;			/* live and held-down mappings */
+	/*
+	 * int_lock[i] guards every inside bucket whose index has low bits i,
+	 * and host_hash[i]. An inside bucket's low bits come from the
+	 * internal address alone, so all of a host's mappings and its
+	 * conenat_host share one lock. ext_lock[] guards the outside buckets.
+	 * Lock order: int_lock, then ext_lock.
+	 */
+	spinlock_t int_lock[CONENAT_NLOCKS];	/* see above */
+	spinlock_t ext_lock[CONENAT_NLOCKS];	/* see above */
+};
+
+struct conenat_stats {
+	u64 c[__CONENAT_STAT_MAX];
+};
+
+struct conenat_instance {
+	struct net *net;
+	struct conenat_stats __percpu *stats;	/* the namespace's */
+	struct conenat_config __rcu *cfg;
+	int ifindex;
+	__be32 ext_addr;		/* READ_ONCE; 0 while none */
+	struct conenat_table table;
+	struct delayed_work gc_work;
+	unsigned int gc_cursor;		/* next outside bucket to scan */
+	struct nf_hook_ops hook_ops[2];	/* priv points back here */
+};
+
+struct conenat_net {
+	struct mutex lock;		/* serialises configuration changes */
+	struct conenat_instance __rcu *inst;
+	struct conenat_stats __percpu *stats;
+};
+
+extern unsigned int conenat_net_id;
+
+static inline struct conenat_net *conenat_pernet(const struct net *net)
+{
+	return net_generic(net, conenat_net_id);
+}
+
+static inline void conenat_count(const struct conenat_instance *inst,
+				 enum conenat_stat s)
+{
+	this_cpu_inc(inst->stats->c[s]);
+}
+
+/* netns.c */
+int conenat_netns_init(void);
+void conenat_netns_exit(void);
+void conenat_config_init(struct conenat_config *cfg);
+int conenat_instance_apply(struct conenat_net *cn, struct net *net,
+			   struct conenat_config *cfg,
+			   struct netlink_ext_ack *extack);
+void conenat_instance_destroy(struct conenat_net *cn);
+void conenat_stats_sum(struct conenat_net *cn, u64 *sum);
+
+/* table.c */
+int conenat_table_init(struct conenat_table *t, u32 max_mappings);
+void conenat_table_destroy(struct conenat_table *t);
+struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
+					   __be32 addr, __be16 port);
+struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
+					   __be32 addr, __be16 port);
+struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
+					       const struct conenat_config *cfg,
+					       u8 proto, __be32 int_addr,
+					       __be16 int_port,
+					       unsigned long expires,
+					       enum conenat_stat *event);
+unsigned int conenat_table_scan(struct conenat_instance *inst,
+				unsigned int bucket, bool flush, int proto);
+int conenat_mapping_cache_init(void);
+void conenat_mapping_cache_exit(void);
+
+static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
+{
+	return !READ_ONCE(m->dead) &&
+	       time_before(jiffies, READ_ONCE(m->expires));
+}
+
+/* gc.c */
+void conenat_gc_start(struct conenat_instance *inst);
+void conenat_gc_stop(struct conenat_instance *inst);
+void conenat_flush(struct conenat_instance *inst, int proto);
+
+/* hooks.c */
+int conenat_hooks_register(struct conenat_instance *inst);
+void conenat_hooks_unregister(struct conenat_instance *inst);
+
+/* xlate.c */
+unsigned int conenat_xlate_out(struct conenat_instance *inst,
+			       struct sk_buff *skb);
+unsigned int conenat_xlate_in(struct conenat_instance *inst,
+			      struct sk_buff *skb);
+
+/* netlink.c */
+int conenat_genl_init(void);
+void conenat_genl_exit(void);
+
+#endif /* __KERNEL__ */
+#endif /* _CONENAT_H */

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Configuration defaults and validation. Pure code: no locks, no
+ * allocation, no kernel state, so tests/unit builds it in userspace.
+ */
+#include "conenat.h"
+
+#ifdef __KERNEL__
+#include <linux/in.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#endif
+
+int conenat_proto_index(u8 ipproto)
+{
+	switch (ipproto) {
+	case IPPROTO_UDP:
+		return CONENAT_UDP;
+	case IPPROTO_TCP:
+		return CONENAT_TCP;
+	case IPPROTO_ICMP:
+		return CONENAT_ICMP;
+	}
+	return -1;
+}
+
+u8 conenat_proto_ipproto(enum conenat_proto p)
+{
+	static const u8 ipproto[CONENAT_NPROTO] = {
+		[CONENAT_UDP] = IPPROTO_UDP,
+		[CONENAT_TCP] = IPPROTO_TCP,
+		[CONENAT_ICMP] = IPPROTO_ICMP,
+	};
+
+	return ipproto[p];
+}
+
+void conenat_config_defaults(struct conenat_config *cfg, u32 max_mappings)
+{
+	enum conenat_proto p;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (p = 0; p < CONENAT_NPROTO; p++)
+		conenat_ranges_add(&cfg->ports[p], CONENAT_DEFAULT_PORT_MIN,
+				   CONENAT_DEFAULT_PORT_MAX, NULL);
+	cfg->timeout[CONENAT_TO_UDP] = CONENAT_DEFAULT_TIMEOUT_UDP;
+	cfg->timeout[CONENAT_TO_TCP_EST] = CONENAT_DEFAULT_TIMEOUT_TCP_EST;
+	cfg->timeout[CONENAT_TO_TCP_TRANS] = CONENAT_DEFAULT_TIMEOUT_TCP_TRANS;
+	cfg->timeout[CONENAT_TO_ICMP] = CONENAT_DEFAULT_TIMEOUT_ICMP;
+	cfg->timeout[CONENAT_TO_HOLDDOWN] = CONENAT_DEFAULT_HOLDDOWN;
+	cfg->max_mappings = max_mappings;
+	cfg->max_per_host = max_mappings < 4096 ? max_mappings : 4096;
+}
+
+/**
+ * conenat_ranges_add - append a port range to a protocol's set
+ * @pr: the protocol's ranges
+ * @min: first port, >= 1
+ * @max: last port, >= @min
+ * @why: set to a message for extack on failure; may be NULL
+ *
+ * Ranges of one protocol must not overlap, so that every port in the set
+ * has exactly one index for conenat_ranges_port().
+ */
+int conenat_ranges_add(struct conenat_port_ranges *pr, u16 min, u16 max,
+		       const char **why)
+{
+	const char *msg = NULL;
+	unsigned int i;
+
+	if (!min)
+		msg = "port 0 is not a valid range start";
+	else if (min > max)
+		msg = "port range start is greater than its end";
+	else if (pr->nr >= CONENAT_MAX_RANGES)
+		msg = "too many port ranges for one protocol";
+	for (i = 0; !msg && i < pr->nr; i++)
+		if (min <= pr->r[i].max && pr->r[i].min <= max)
+			msg = "port ranges of one protocol overlap";
+	if (msg) {
+		if (why)
+			*why = msg;
+		return -EINVAL;
+	}
+	pr->r[pr->nr].min = min;
+	pr->r[pr->nr].max = max;
+	pr->nr++;
+	pr->total += max - min + 1;
+	return 0;
+}
+
+bool conenat_ranges_contain(const struct conenat_port_ranges *pr, u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < pr->nr; i++)
+		if (port >= pr->r[i].min && port <= pr->r[i].max)
+			return true;
+	return false;
+}
+
+/* The @index'th port of the set, 0 <= @index < pr->total. */
+u16 conenat_ranges_port(const struct conenat_port_ranges *pr, u32 index)
+{
+	unsigned int i;
+
+	for (i = 0; i < pr->nr; i++) {
+		u32 size = pr->r[i].max - pr->r[i].min + 1;
+
+		if (index < size)
+			return pr->r[i].min + index;
+		index -= size;
+	}
+	return 0;
+}
+
+static const u32 conenat_timeout_min[CONENAT_NTIMEOUTS] = {
+	[CONENAT_TO_UDP] = CONENAT_MIN_TIMEOUT_UDP,
+	[CONENAT_TO_TCP_EST] = CONENAT_MIN_TIMEOUT_TCP_EST,
+	[CONENAT_TO_TCP_TRANS] = CONENAT_MIN_TIMEOUT_TCP_TRANS,
+	[CONENAT_TO_ICMP] = CONENAT_MIN_TIMEOUT_ICMP,
+	[CONENAT_TO_HOLDDOWN] = 0,
+};
+
+static const char *const conenat_timeout_short[CONENAT_NTIMEOUTS] = {
+	[CONENAT_TO_UDP] = "UDP timeout is below the RFC 4787 minimum of 120 s",
+	[CONENAT_TO_TCP_EST] = "TCP established timeout is below the RFC 5382 minimum of 7440 s",
+	[CONENAT_TO_TCP_TRANS] = "TCP transitory timeout is below the RFC 5382 minimum of 240 s",
+	[CONENAT_TO_ICMP] = "ICMP timeout is below the RFC 5508 minimum of 60 s",
+	[CONENAT_TO_HOLDDOWN] = "",
+};
+
+/**
+ * conenat_config_check - validate a complete configuration
+ * @cfg: the configuration
+ * @why: set to a message for extack on failure
+ *
+ * Attribute policies already bounded each value; this checks what only
+ * makes sense across fields.
+ */
+int conenat_config_check(const struct conenat_config *cfg, const char **why)
+{
+	enum conenat_proto p;
+	int i;
+
+	if (!cfg->ifname[0]) {
+		*why = "external interface name is empty";
+		return -EINVAL;
+	}
+	for (p = 0; p < CONENAT_NPROTO; p++) {
+		if (!cfg->ports[p].total) {
+			*why = "a protocol has no port range";
+			return -EINVAL;
+		}
+	}
+	for (i = 0; i < CONENAT_NTIMEOUTS; i++) {
+		if (cfg->timeout[i] > CONENAT_MAX_TIMEOUT) {
+			*why = "timeout is longer than one week";
+			return -ERANGE;
+		}
+		if (i != CONENAT_TO_HOLDDOWN && !cfg->timeout[i]) {
+			*why = "timeout must be at least 1 s";
+			return -ERANGE;
+		}
+		if (!cfg->unsafe_timeouts &&
+		    cfg->timeout[i] < conenat_timeout_min[i]) {
+			*why = conenat_timeout_short[i];
+			return -ERANGE;
+		}
+	}
+	if (!cfg->max_mappings || !cfg->max_per_host) {
+		*why = "mapping limits must be at least 1";
+		return -EINVAL;
+	}
+	if (cfg->max_mappings > CONENAT_MAX_MAPPINGS) {
+		*why = "mapping limit is above 16777216";
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* TCP flag bits as in the 14th byte of the TCP header. */
+#define CONENAT_TCPF_FIN	0x01
+#define CONENAT_TCPF_SYN	0x02
+#define CONENAT_TCPF_RST	0x04
+#define CONENAT_TCPF_ACK	0x10
+
+/**
+ * conenat_tcp_next_state - the mapping's TCP state after a segment
+ * @state: enum conenat_tcp_state now
+ * @tcp_flags: the segment's flag byte
+ * @closing: set when the segment ends a connection (FIN or RST)
+ *
+ * A mapping is established once a segment without SYN, FIN or RST is
+ * seen, i.e. after the handshake; FIN or RST returns it to transitory.
+ * This is per mapping, not per connection: several connections share a
+ * mapping, and the latest segment decides (see README "TCP timeouts").
+ */
+u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool *closing)
+{
+	*closing = tcp_flags & (CONENAT_TCPF_FIN | CONENAT_TCPF_RST);
+	if (*closing)
+		return CONENAT_TCP_TRANSITORY;
+	if (tcp_flags & CONENAT_TCPF_SYN)
+		return state;
+	return (tcp_flags & CONENAT_TCPF_ACK) ? CONENAT_TCP_ESTABLISHED : state;
+}
+
+/* Idle timeout in seconds of a mapping of @proto in @tcp_state. */
+u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
+		       u8 tcp_state)
+{
+	switch (proto) {
+	case CONENAT_TCP:
+		return cfg->timeout[tcp_state == CONENAT_TCP_ESTABLISHED ?
+				    CONENAT_TO_TCP_EST : CONENAT_TO_TCP_TRANS];
+	case CONENAT_ICMP:
+		return cfg->timeout[CONENAT_TO_ICMP];
+	default:
+		return cfg->timeout[CONENAT_TO_UDP];
+	}
+}

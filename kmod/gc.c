@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Garbage collection of expired mappings. There are no per-mapping timers:
+ * lookups ignore expired mappings by their stamp, and this deferrable work
+ * reclaims them, a slice of buckets per run under a time budget, so that
+ * even a million mappings expiring at once never hold the CPU for long.
+ */
+#include <linux/sched/clock.h>
+#include <linux/sched.h>
+#include "conenat.h"
+
+#define CONENAT_GC_BUDGET_NS	(500 * NSEC_PER_USEC)
+#define CONENAT_GC_INTERVAL	HZ
+
+static void conenat_gc_work(struct work_struct *work)
+{
+	struct conenat_instance *inst = container_of(to_delayed_work(work),
+						     struct conenat_instance,
+						     gc_work);
+	struct conenat_net *cn = conenat_pernet(inst->net);
+	unsigned int size = 1U << inst->table.hash_bits;
+	unsigned int b = inst->gc_cursor, expired = 0;
+	u64 start = local_clock();
+	unsigned long next = CONENAT_GC_INTERVAL;
+
+	do {
+		expired += conenat_table_scan(inst, b, false, -1);
+		b = (b + 1) & (size - 1);
+		if (!b)
+			break;		/* a full pass: rest until the next */
+		if (local_clock() - start > CONENAT_GC_BUDGET_NS) {
+			next = 1;	/* out of budget: continue soon */
+			break;
+		}
+	} while (true);
+	inst->gc_cursor = b;
+	if (expired)
+		this_cpu_add(cn->stats->c[CONENAT_STAT_EXPIRED], expired);
+	queue_delayed_work(system_power_efficient_wq, &inst->gc_work, next);
+}
+
+void conenat_gc_start(struct conenat_instance *inst)
+{
+	INIT_DEFERRABLE_WORK(&inst->gc_work, conenat_gc_work);
+	queue_delayed_work(system_power_efficient_wq, &inst->gc_work,
+			   CONENAT_GC_INTERVAL);
+}
+
+void conenat_gc_stop(struct conenat_instance *inst)
+{
+	cancel_delayed_work_sync(&inst->gc_work);
+}
+
+/* Drop all dynamic mappings of @proto (every protocol if < 0). Process. */
+void conenat_flush(struct conenat_instance *inst, int proto)
+{
+	unsigned int b;
+
+	for (b = 0; b < (1U << inst->table.hash_bits); b++) {
+		conenat_table_scan(inst, b, true, proto);
+		cond_resched();
+	}
+}

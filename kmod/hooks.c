@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netfilter hooks. They exist only in namespaces with an instance, so a
+ * namespace without conenat pays nothing. Each instance registers its own
+ * copy of the ops, with priv pointing at the instance.
+ */
+#include <linux/netfilter_ipv4.h>
+#include <linux/netdevice.h>
+#include <net/ip.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include "conenat.h"
+
+/*
+ * After defrag (-400), so whole datagrams are translated, and before raw
+ * (-300) and conntrack (-200), so that both see the inside view only.
+ */
+#define CONENAT_PRI_IN	(NF_IP_PRI_CONNTRACK_DEFRAG + 50)
+/* After nf_nat's source NAT (100). */
+#define CONENAT_PRI_OUT	(NF_IP_PRI_NAT_SRC + 1)
+
+static unsigned int conenat_hook_in(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct conenat_instance *inst = priv;
+
+	if (state->in->ifindex != READ_ONCE(inst->ifindex))
+		return NF_ACCEPT;
+	return conenat_xlate_in(inst, skb);
+}
+
+static unsigned int conenat_hook_out(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct conenat_instance *inst = priv;
+
+	/* The router's own traffic is not translated, only forwarded. */
+	if (state->out->ifindex != READ_ONCE(inst->ifindex) ||
+	    !(IPCB(skb)->flags & IPSKB_FORWARDED))
+		return NF_ACCEPT;
+	return conenat_xlate_out(inst, skb);
+}
+
+int conenat_hooks_register(struct conenat_instance *inst)
+{
+	struct nf_hook_ops *ops = inst->hook_ops;
+	int err;
+
+	ops[0] = (struct nf_hook_ops){
+		.hook = conenat_hook_in,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = CONENAT_PRI_IN,
+		.priv = inst,
+	};
+	ops[1] = (struct nf_hook_ops){
+		.hook = conenat_hook_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = CONENAT_PRI_OUT,
+		.priv = inst,
+	};
+	err = nf_defrag_ipv4_enable(inst->net);
+	if (err)
+		return err;
+	err = nf_register_net_hooks(inst->net, ops, ARRAY_SIZE(inst->hook_ops));
+	if (err)
+		nf_defrag_ipv4_disable(inst->net);
+	return err;
+}
+
+/* Returns once no CPU runs the hooks any more (synchronize_net). */
+void conenat_hooks_unregister(struct conenat_instance *inst)
+{
+	nf_unregister_net_hooks(inst->net, inst->hook_ops,
+				ARRAY_SIZE(inst->hook_ops));
+	nf_defrag_ipv4_disable(inst->net);
+}

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "conenat" generic netlink family; the protocol is documented in
+ * include/uapi/linux/conenat.h. Every operation needs CAP_NET_ADMIN in the
+ * user namespace owning the network namespace, and validates strictly:
+ * unknown or reply-only attributes are refused with an extack message.
+ */
+#include <linux/in.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include "conenat.h"
+
+static const struct nla_policy conenat_range_policy[CONENAT_RANGE_A_MAX + 1] = {
+	[CONENAT_RANGE_A_PROTO] = { .type = NLA_U8 },
+	[CONENAT_RANGE_A_MIN] = NLA_POLICY_MIN(NLA_U16, 1),
+	[CONENAT_RANGE_A_MAX] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+static const struct nla_policy conenat_ranges_policy[CONENAT_A_RANGE + 1] = {
+	[CONENAT_A_RANGE] = NLA_POLICY_NESTED(conenat_range_policy),
+};
+
+static struct netlink_range_validation conenat_timeout_range = {
+	.min = 1,
+	.max = CONENAT_MAX_TIMEOUT,
+};
+
+static struct netlink_range_validation conenat_holddown_range = {
+	.max = CONENAT_MAX_TIMEOUT,
+};
+
+static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
+	[CONENAT_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[CONENAT_A_RANGES] = NLA_POLICY_NESTED(conenat_ranges_policy),
+	[CONENAT_A_TIMEOUT_UDP] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
+	[CONENAT_A_TIMEOUT_TCP_EST] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
+	[CONENAT_A_TIMEOUT_TCP_TRANS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
+	[CONENAT_A_TIMEOUT_ICMP] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
+	[CONENAT_A_HOLDDOWN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_holddown_range),
+	[CONENAT_A_MAX_MAPPINGS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[CONENAT_A_MAX_PER_HOST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[CONENAT_A_FWMARK] = { .type = NLA_U32 },
+	[CONENAT_A_INBOUND_REFRESH] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CONENAT_A_UNSAFE_TIMEOUTS] = { .type = NLA_FLAG },
+	[CONENAT_A_PROTO] = { .type = NLA_U8 },
+	[CONENAT_A_INT_ADDR] = { .type = NLA_BE32 },
+};
+
+/* Configuration attribute of each timeout. */
+static const u8 conenat_timeout_attr[CONENAT_NTIMEOUTS] = {
+	[CONENAT_TO_UDP] = CONENAT_A_TIMEOUT_UDP,
+	[CONENAT_TO_TCP_EST] = CONENAT_A_TIMEOUT_TCP_EST,
+	[CONENAT_TO_TCP_TRANS] = CONENAT_A_TIMEOUT_TCP_TRANS,
+	[CONENAT_TO_ICMP] = CONENAT_A_TIMEOUT_ICMP,
+	[CONENAT_TO_HOLDDOWN] = CONENAT_A_HOLDDOWN,
+};
+
+static struct genl_family conenat_family;
+
+/* Like NL_SET_ERR_MSG_ATTR, for messages chosen at run time. */
+static void conenat_extack(struct netlink_ext_ack *extack,
+			   const struct nlattr *attr, const char *msg)
+{
+	if (extack) {
+		extack->_msg = msg;
+		extack->bad_attr = attr;
+	}
+}
+
+static int conenat_parse_proto(const struct nlattr *attr,
+			       struct netlink_ext_ack *extack)
+{
+	int p = conenat_proto_index(nla_get_u8(attr));
+
+	if (p < 0)
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "protocol must be UDP, TCP or ICMP");
+	return p < 0 ? -EINVAL : p;
+}
+
+static int conenat_parse_range(const struct nlattr *nest,
+			       struct conenat_port_ranges *ports,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CONENAT_RANGE_A_MAX + 1];
+	const char *why;
+	int err, p;
+
+	err = nla_parse_nested(tb, CONENAT_RANGE_A_MAX, nest,
+			       conenat_range_policy, extack);
+	if (err)
+		return err;
+	if (!tb[CONENAT_RANGE_A_PROTO] || !tb[CONENAT_RANGE_A_MIN] ||
+	    !tb[CONENAT_RANGE_A_MAX]) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "port range needs protocol, min and max");
+		return -EINVAL;
+	}
+	p = conenat_parse_proto(tb[CONENAT_RANGE_A_PROTO], extack);
+	if (p < 0)
+		return p;
+	err = conenat_ranges_add(&ports[p], nla_get_u16(tb[CONENAT_RANGE_A_MIN]),
+				 nla_get_u16(tb[CONENAT_RANGE_A_MAX]), &why);
+	if (err)
+		conenat_extack(extack, nest, why);
+	return err;
+}
+
+/* CONENAT_A_RANGES replaces every range; unnamed protocols get defaults. */
+static int conenat_parse_ranges(const struct nlattr *ranges,
+				struct conenat_config *cfg,
+				struct netlink_ext_ack *extack)
+{
+	struct conenat_port_ranges ports[CONENAT_NPROTO] = {};
+	const struct nlattr *nest;
+	int rem, err, p;
+
+	nla_for_each_nested(nest, ranges, rem) {
+		err = conenat_parse_range(nest, ports, extack);
+		if (err)
+			return err;
+	}
+	for (p = 0; p < CONENAT_NPROTO; p++)
+		if (!ports[p].nr)
+			conenat_ranges_add(&ports[p], CONENAT_DEFAULT_PORT_MIN,
+					   CONENAT_DEFAULT_PORT_MAX, NULL);
+	memcpy(cfg->ports, ports, sizeof(ports));
+	return 0;
+}
+
+/* Apply the request's attributes on top of @cfg and validate the result. */
+static int conenat_parse_config(struct genl_info *info,
+				struct conenat_config *cfg)
+{
+	struct nlattr **tb = info->attrs;
+	const char *why;
+	int i, err;
+
+	if (tb[CONENAT_A_IFNAME])
+		nla_strscpy(cfg->ifname, tb[CONENAT_A_IFNAME], IFNAMSIZ);
+	if (tb[CONENAT_A_RANGES]) {
+		err = conenat_parse_ranges(tb[CONENAT_A_RANGES], cfg,
+					   info->extack);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < CONENAT_NTIMEOUTS; i++)
+		if (tb[conenat_timeout_attr[i]])
+			cfg->timeout[i] = nla_get_u32(tb[conenat_timeout_attr[i]]);
+	if (tb[CONENAT_A_MAX_MAPPINGS])
+		cfg->max_mappings = nla_get_u32(tb[CONENAT_A_MAX_MAPPINGS]);
+	if (tb[CONENAT_A_MAX_PER_HOST])
+		cfg->max_per_host = nla_get_u32(tb[CONENAT_A_MAX_PER_HOST]);
+	if (tb[CONENAT_A_FWMARK])
+		cfg->fwmark = nla_get_u32(tb[CONENAT_A_FWMARK]);
+	if (tb[CONENAT_A_INBOUND_REFRESH])
+		cfg->inbound_refresh = nla_get_u8(tb[CONENAT_A_INBOUND_REFRESH]);
+	/* Sticky, so later changes need not repeat it. */
+	if (tb[CONENAT_A_UNSAFE_TIMEOUTS])
+		cfg->unsafe_timeouts = true;
+
+	err = conenat_config_check(cfg, &why);
+	if (err)
+		conenat_extack(info->extack, NULL, why);
+	return err;
+}
+
+static int conenat_cmd_up_set(struct genl_info *info, bool create)
+{
+	struct net *net = genl_info_net(info);
+	struct conenat_net *cn = conenat_pernet(net);
+	struct conenat_instance *inst;
+	struct conenat_config *cfg;
+	int err;
+
+	if (create && !info->attrs[CONENAT_A_IFNAME]) {
+		NL_SET_ERR_MSG(info->extack, "external interface name missing");
+		return -EINVAL;
+	}
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+
+	mutex_lock(&cn->lock);
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (inst) {
+		memcpy(cfg, rcu_dereference_protected(inst->cfg, 1),
+		       sizeof(*cfg));
+	} else if (create) {
+		conenat_config_init(cfg);
+	} else {
+		NL_SET_ERR_MSG(info->extack,
+			       "conenat is not up in this namespace");
+		err = -ENOENT;
+		goto out;
+	}
+	err = conenat_parse_config(info, cfg);
+	if (!err)
+		err = conenat_instance_apply(cn, net, cfg, info->extack);
+out:
+	mutex_unlock(&cn->lock);
+	if (err)
+		kfree(cfg);
+	return err;
+}
+
+static int conenat_cmd_up(struct sk_buff *skb, struct genl_info *info)
+{
+	return conenat_cmd_up_set(info, true);
+}
+
+static int conenat_cmd_set(struct sk_buff *skb, struct genl_info *info)
+{
+	return conenat_cmd_up_set(info, false);
+}
+
+static int conenat_cmd_down(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	int err = 0;
+
+	mutex_lock(&cn->lock);
+	if (rcu_access_pointer(cn->inst)) {
+		conenat_instance_destroy(cn);
+	} else {
+		NL_SET_ERR_MSG(info->extack,
+			       "conenat is not up in this namespace");
+		err = -ENOENT;
+	}
+	mutex_unlock(&cn->lock);
+	return err;
+}
+
+static int conenat_cmd_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	struct nlattr *pattr = info->attrs[CONENAT_A_PROTO];
+	struct conenat_instance *inst;
+	int proto = -1, err = 0;
+
+	if (pattr) {
+		proto = conenat_parse_proto(pattr, info->extack);
+		if (proto < 0)
+			return proto;
+	}
+	mutex_lock(&cn->lock);
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (inst) {
+		conenat_flush(inst, proto);
+	} else {
+		NL_SET_ERR_MSG(info->extack,
+			       "conenat is not up in this namespace");
+		err = -ENOENT;
+	}
+	mutex_unlock(&cn->lock);
+	return err;
+}
+
+static int conenat_put_ranges(struct sk_buff *msg,
+			      const struct conenat_config *cfg)
+{
+	struct nlattr *ranges, *range;
+	unsigned int p, i;
+
+	ranges = nla_nest_start(msg, CONENAT_A_RANGES);
+	if (!ranges)
+		return -EMSGSIZE;
+	for (p = 0; p < CONENAT_NPROTO; p++) {
+		for (i = 0; i < cfg->ports[p].nr; i++) {
+			range = nla_nest_start(msg, CONENAT_A_RANGE);
+			if (!range ||
+			    nla_put_u8(msg, CONENAT_RANGE_A_PROTO,
+				       conenat_proto_ipproto(p)) ||
+			    nla_put_u16(msg, CONENAT_RANGE_A_MIN,
+					cfg->ports[p].r[i].min) ||
+			    nla_put_u16(msg, CONENAT_RANGE_A_MAX,
+					cfg->ports[p].r[i].max))
+				return -EMSGSIZE;
+			nla_nest_end(msg, range);
+		}
+	}
+	nla_nest_end(msg, ranges);
+	return 0;
+}
+
+static int conenat_put_config(struct sk_buff *msg,
+			      const struct conenat_instance *inst,
+			      const struct conenat_config *cfg)
+{
+	int i;
+
+	if (nla_put_string(msg, CONENAT_A_IFNAME, cfg->ifname) ||
+	    nla_put_u32(msg, CONENAT_A_IFINDEX, READ_ONCE(inst->ifindex)) ||
+	    nla_put_in_addr(msg, CONENAT_A_EXT_ADDR,
+			    READ_ONCE(inst->ext_addr)) ||
+	    conenat_put_ranges(msg, cfg) ||
+	    nla_put_u32(msg, CONENAT_A_MAX_MAPPINGS, cfg->max_mappings) ||
+	    nla_put_u32(msg, CONENAT_A_MAX_PER_HOST, cfg->max_per_host) ||
+	    nla_put_u32(msg, CONENAT_A_FWMARK, cfg->fwmark) ||
+	    nla_put_u8(msg, CONENAT_A_INBOUND_REFRESH, cfg->inbound_refresh) ||
+	    nla_put_u32(msg, CONENAT_A_MAPPINGS,
+			atomic_read(&inst->table.count)))
+		return -EMSGSIZE;
+	for (i = 0; i < CONENAT_NTIMEOUTS; i++)
+		if (nla_put_u32(msg, conenat_timeout_attr[i], cfg->timeout[i]))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static int conenat_cmd_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	struct conenat_instance *inst;
+	struct sk_buff *msg;
+	void *hdr;
+	int err = -EMSGSIZE;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &conenat_family, 0,
+				CONENAT_CMD_GET);
+	if (!hdr)
+		goto err;
+
+	mutex_lock(&cn->lock);
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (nla_put_string(msg, CONENAT_A_VERSION, CONENAT_VERSION) ||
+	    nla_put_u8(msg, CONENAT_A_UP, !!inst) ||
+	    (inst && conenat_put_config(msg, inst,
+					rcu_dereference_protected(inst->cfg,
+								  1)))) {
+		mutex_unlock(&cn->lock);
+		goto err;
+	}
+	mutex_unlock(&cn->lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return err;
+}
+
+static int conenat_cmd_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	u64 sum[__CONENAT_STAT_MAX];
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &conenat_family, 0,
+				CONENAT_CMD_GET_STATS);
+	nest = hdr ? nla_nest_start(msg, CONENAT_A_STATS) : NULL;
+	if (!nest)
+		goto err;
+	conenat_stats_sum(cn, sum);
+	for (i = CONENAT_STAT_UNSPEC + 1; i < __CONENAT_STAT_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, sum[i], CONENAT_STAT_UNSPEC))
+			goto err;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int conenat_put_mapping(struct sk_buff *skb,
+			       struct netlink_callback *cb,
+			       const struct conenat_mapping *m)
+{
+	long left = (long)(READ_ONCE(m->expires) - jiffies);
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+			  cb->nlh->nlmsg_seq, &conenat_family, NLM_F_MULTI,
+			  CONENAT_CMD_GET_MAPPINGS);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, CONENAT_A_MAPPING);
+	if (!nest ||
+	    nla_put_u8(skb, CONENAT_MAP_A_PROTO, conenat_proto_ipproto(m->proto)) ||
+	    nla_put_in_addr(skb, CONENAT_MAP_A_INT_ADDR, m->int_addr) ||
+	    nla_put_u16(skb, CONENAT_MAP_A_INT_PORT, ntohs(m->int_port)) ||
+	    nla_put_in_addr(skb, CONENAT_MAP_A_EXT_ADDR, m->ext_addr) ||
+	    nla_put_u16(skb, CONENAT_MAP_A_EXT_PORT, ntohs(m->ext_port)) ||
+	    nla_put_u32(skb, CONENAT_MAP_A_EXPIRES,
+			jiffies_to_msecs(max(left, 0L))) ||
+	    (m->proto == CONENAT_TCP &&
+	     nla_put_u8(skb, CONENAT_MAP_A_STATE, READ_ONCE(m->tcp_state)))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static bool conenat_dump_match(const struct conenat_mapping *m,
+			       struct nlattr **tb)
+{
+	if (!conenat_mapping_alive(m))
+		return false;
+	if (tb[CONENAT_A_PROTO] &&
+	    conenat_proto_ipproto(m->proto) != nla_get_u8(tb[CONENAT_A_PROTO]))
+		return false;
+	return !tb[CONENAT_A_INT_ADDR] ||
+	       m->int_addr == nla_get_in_addr(tb[CONENAT_A_INT_ADDR]);
+}
+
+/* cb->args[0]: outside bucket to resume at; [1]: entries of it already seen. */
+static int conenat_dump_mappings(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct conenat_net *cn = conenat_pernet(sock_net(skb->sk));
+	struct nlattr **tb = conenat_dump_attrs(cb);
+	unsigned long bucket = cb->args[0], seen = cb->args[1], i;
+	struct conenat_instance *inst;
+	struct conenat_mapping *m;
+
+	rcu_read_lock();
+	inst = rcu_dereference(cn->inst);
+	for (; inst && bucket < (1UL << inst->table.hash_bits);
+	     bucket++, seen = 0) {
+		i = 0;
+		hlist_for_each_entry_rcu(m, &inst->table.ext_hash[bucket],
+					 ext_node) {
+			if (i++ < seen || !conenat_dump_match(m, tb))
+				continue;
+			if (conenat_put_mapping(skb, cb, m)) {
+				seen = i - 1;
+				goto out;
+			}
+		}
+	}
+out:
+	rcu_read_unlock();
+	cb->args[0] = bucket;
+	cb->args[1] = seen;
+	return skb->len;
+}
+
+static const struct genl_small_ops conenat_ops[] = {
+	{
+		.cmd = CONENAT_CMD_GET,
+		.doit = conenat_cmd_get,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_UP,
+		.doit = conenat_cmd_up,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_SET,
+		.doit = conenat_cmd_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_DOWN,
+		.doit = conenat_cmd_down,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_GET_MAPPINGS,
+		.dumpit = conenat_dump_mappings,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_FLUSH,
+		.doit = conenat_cmd_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_GET_STATS,
+		.doit = conenat_cmd_get_stats,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family conenat_family __ro_after_init = {
+	.name = CONENAT_GENL_NAME,
+	.version = CONENAT_GENL_VERSION,
+	.maxattr = CONENAT_A_MAX,
+	.policy = conenat_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.small_ops = conenat_ops,
+	.n_small_ops = ARRAY_SIZE(conenat_ops),
+};
+
+int conenat_genl_init(void)
+{
+	return genl_register_family(&conenat_family);
+}
+
+void conenat_genl_exit(void)
+{
+	genl_unregister_family(&conenat_family);
+}

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-namespace state and the instance lifecycle: up, change, down, and
+ * following the external interface's IPv4 address.
+ *
+ * Locking: cn->lock (a mutex) serialises every change of the instance and
+ * its configuration; it may be taken under RTNL (address notifier), so RTNL
+ * is never taken under it. The data path reads cn->inst, inst->cfg and
+ * inst->ext_addr under RCU only.
+ */
+#include <linux/inetdevice.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <net/net_namespace.h>
+#include "conenat.h"
+
+unsigned int conenat_net_id __read_mostly;
+
+/* The first primary IPv4 address of @dev, or 0. */
+static __be32 conenat_dev_addr(struct net_device *dev)
+{
+	const struct in_ifaddr *ifa;
+	struct in_device *in_dev;
+	__be32 addr = 0;
+
+	rcu_read_lock();
+	in_dev = __in_dev_get_rcu(dev);
+	if (in_dev) {
+		in_dev_for_each_ifa_rcu(ifa, in_dev) {
+			if (!(ifa->ifa_flags & IFA_F_SECONDARY)) {
+				addr = ifa->ifa_local;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return addr;
+}
+
+/*
+ * Switch to a new external address. Mappings of the old one are flushed
+ * after a grace period, so no mapping made with it by a packet in flight
+ * survives, and no packet leaves with a stale source.
+ */
+static void conenat_set_ext_addr(struct conenat_instance *inst, __be32 addr)
+{
+	if (addr == inst->ext_addr)
+		return;
+	WRITE_ONCE(inst->ext_addr, addr);
+	synchronize_net();
+	conenat_flush(inst, -1);
+}
+
+static u32 conenat_default_max_mappings(void)
+{
+	/* One mapping per 8 KiB of RAM: at ~100 bytes each, about 1%. */
+	u64 n = ((u64)totalram_pages() << PAGE_SHIFT) >> 13;
+
+	return clamp_t(u64, n, 4096, 1U << 20);
+}
+
+void conenat_config_init(struct conenat_config *cfg)
+{
+	conenat_config_defaults(cfg, conenat_default_max_mappings());
+}
+
+static int conenat_instance_create(struct net *net, struct conenat_net *cn,
+				   struct conenat_config *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	struct conenat_instance *inst;
+	struct net_device *dev;
+	int err;
+
+	dev = dev_get_by_name(net, cfg->ifname);
+	if (!dev) {
+		NL_SET_ERR_MSG(extack, "external interface not found");
+		return -ENODEV;
+	}
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	if (!inst) {
+		dev_put(dev);
+		return -ENOMEM;
+	}
+	inst->net = net;
+	inst->stats = cn->stats;
+	inst->ifindex = dev->ifindex;
+	inst->ext_addr = conenat_dev_addr(dev);
+	dev_put(dev);
+	RCU_INIT_POINTER(inst->cfg, cfg);
+
+	err = conenat_table_init(&inst->table, cfg->max_mappings);
+	if (err)
+		goto err_free;
+	err = conenat_hooks_register(inst);
+	if (err)
+		goto err_table;
+	conenat_gc_start(inst);
+	rcu_assign_pointer(cn->inst, inst);
+	return 0;
+
+err_table:
+	conenat_table_destroy(&inst->table);
+err_free:
+	kfree(inst);
+	return err;
+}
+
+static int conenat_instance_change(struct conenat_instance *inst,
+				   struct conenat_config *cfg,
+				   struct netlink_ext_ack *extack)
+{
+	struct conenat_config *old = rcu_dereference_protected(inst->cfg, 1);
+	bool flush = memcmp(old->ports, cfg->ports, sizeof(cfg->ports));
+	__be32 addr = inst->ext_addr;
+
+	if (strcmp(old->ifname, cfg->ifname)) {
+		struct net_device *dev = dev_get_by_name(inst->net,
+							 cfg->ifname);
+
+		if (!dev) {
+			NL_SET_ERR_MSG(extack, "external interface not found");
+			return -ENODEV;
+		}
+		WRITE_ONCE(inst->ifindex, dev->ifindex);
+		addr = conenat_dev_addr(dev);
+		dev_put(dev);
+		flush = true;
+	}
+	rcu_assign_pointer(inst->cfg, cfg);
+	synchronize_rcu();
+	kfree(old);
+	if (addr != inst->ext_addr)
+		conenat_set_ext_addr(inst, addr);
+	else if (flush)
+		conenat_flush(inst, -1);
+	return 0;
+}
+
+/**
+ * conenat_instance_apply - start the instance or change its configuration
+ * @cn: the namespace's state, cn->lock held
+ * @net: the namespace
+ * @cfg: a validated configuration; owned by the instance on success
+ * @extack: for the error message
+ */
+int conenat_instance_apply(struct conenat_net *cn, struct net *net,
+			   struct conenat_config *cfg,
+			   struct netlink_ext_ack *extack)
+{
+	struct conenat_instance *inst;
+
+	lockdep_assert_held(&cn->lock);
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (inst)
+		return conenat_instance_change(inst, cfg, extack);
+	return conenat_instance_create(net, cn, cfg, extack);
+}
+
+/* Stop the instance, if any. cn->lock held. */
+void conenat_instance_destroy(struct conenat_net *cn)
+{
+	struct conenat_instance *inst;
+
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (!inst)
+		return;
+	RCU_INIT_POINTER(cn->inst, NULL);
+	conenat_hooks_unregister(inst);
+	conenat_gc_stop(inst);
+	/* Dumps and the GC read the table under RCU; let them finish. */
+	synchronize_rcu();
+	conenat_table_destroy(&inst->table);
+	kfree(rcu_dereference_protected(inst->cfg, 1));
+	kfree(inst);
+}
+
+void conenat_stats_sum(struct conenat_net *cn, u64 *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(u64) * __CONENAT_STAT_MAX);
+	for_each_possible_cpu(cpu) {
+		const struct conenat_stats *s = per_cpu_ptr(cn->stats, cpu);
+
+		for (i = 0; i < __CONENAT_STAT_MAX; i++)
+			sum[i] += READ_ONCE(s->c[i]);
+	}
+}
+
+/* Follow the external interface's address. Process context, RTNL held. */
+static int conenat_inetaddr_event(struct notifier_block *nb,
+				  unsigned long event, void *ptr)
+{
+	struct net_device *dev = ((struct in_ifaddr *)ptr)->ifa_dev->dev;
+	struct conenat_net *cn = conenat_pernet(dev_net(dev));
+	struct conenat_instance *inst;
+
+	if (event != NETDEV_UP && event != NETDEV_DOWN)
+		return NOTIFY_DONE;
+	mutex_lock(&cn->lock);
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (inst && inst->ifindex == dev->ifindex)
+		conenat_set_ext_addr(inst, conenat_dev_addr(dev));
+	mutex_unlock(&cn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block conenat_inetaddr_notifier = {
+	.notifier_call = conenat_inetaddr_event,
+};
+
+static int __net_init conenat_net_init(struct net *net)
+{
+	struct conenat_net *cn = conenat_pernet(net);
+
+	mutex_init(&cn->lock);
+	cn->stats = alloc_percpu(struct conenat_stats);
+	return cn->stats ? 0 : -ENOMEM;
+}
+
+static void __net_exit conenat_net_exit(struct net *net)
+{
+	struct conenat_net *cn = conenat_pernet(net);
+
+	mutex_lock(&cn->lock);
+	conenat_instance_destroy(cn);
+	mutex_unlock(&cn->lock);
+	free_percpu(cn->stats);
+}
+
+static struct pernet_operations conenat_net_ops = {
+	.init = conenat_net_init,
+	.exit = conenat_net_exit,
+	.id = &conenat_net_id,
+	.size = sizeof(struct conenat_net),
+};
+
+int conenat_netns_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&conenat_net_ops);
+	if (err)
+		return err;
+	err = register_inetaddr_notifier(&conenat_inetaddr_notifier);
+	if (err)
+		unregister_pernet_subsys(&conenat_net_ops);
+	return err;
+}
+
+void conenat_netns_exit(void)
+{
+	unregister_inetaddr_notifier(&conenat_inetaddr_notifier);
+	unregister_pernet_subsys(&conenat_net_ops);
+}

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mapping table: two hash indexes over one set of mappings.
+ *
+ * Readers (the packet hooks, dumps) walk the buckets under RCU without
+ * locks. Writers take striped locks, int_lock before ext_lock; see struct
+ * conenat_table. A mapping is created in softirq by the first outbound
+ * packet of an internal endpoint, and retired by the GC: unhashed from the
+ * inside index when it expires (so no new traffic can use it) and from the
+ * outside index when its port's hold-down ends.
+ */
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/in.h>
+#include <net/inet_hashtables.h>
+#include <net/udp.h>
+#include "conenat.h"
+
+/* Candidate ports tried per new mapping; bounds the work in softirq. */
+#define CONENAT_PORT_ATTEMPTS	128
+
+static struct kmem_cache *conenat_mapping_cache;
+
+struct conenat_slot {
+	u32 bucket;
+	unsigned int lock;
+};
+
+/* The int_lock (and host_hash) index of an internal address. */
+static unsigned int conenat_host_lock(const struct conenat_table *t,
+				      __be32 addr)
+{
+	return jhash_1word((__force u32)addr, (u32)t->key.key[0]) &
+	       (CONENAT_NLOCKS - 1);
+}
+
+static struct conenat_slot conenat_int_slot(const struct conenat_table *t,
+					    u8 proto, __be32 addr, __be16 port)
+{
+	u32 h = siphash_3u32((__force u32)addr, (__force u32)port, proto,
+			     &t->key);
+	u32 lock = conenat_host_lock(t, addr);
+	u32 mask = (1U << t->hash_bits) - 1;
+
+	return (struct conenat_slot){
+		.bucket = (h & mask & ~(CONENAT_NLOCKS - 1)) | lock,
+		.lock = lock,
+	};
+}
+
+static struct conenat_slot conenat_ext_slot(const struct conenat_table *t,
+					    u8 proto, __be32 addr, __be16 port)
+{
+	u32 h = siphash_3u32((__force u32)addr, (__force u32)port, proto,
+			     &t->key);
+	u32 b = h >> (32 - t->hash_bits);
+
+	return (struct conenat_slot){
+		.bucket = b,
+		.lock = b & (CONENAT_NLOCKS - 1),
+	};
+}
+
+int conenat_table_init(struct conenat_table *t, u32 max_mappings)
+{
+	unsigned int i, size;
+
+	/* About two mappings per bucket at the limit; never fewer buckets
+	 * than lock stripes, as the inside index relies on that.
+	 */
+	t->hash_bits = ilog2(roundup_pow_of_two(max(max_mappings / 2,
+						    CONENAT_NLOCKS)));
+	t->hash_bits = min(t->hash_bits, 24U);
+	size = 1U << t->hash_bits;
+	t->int_hash = kvcalloc(size, sizeof(*t->int_hash), GFP_KERNEL);
+	t->ext_hash = kvcalloc(size, sizeof(*t->ext_hash), GFP_KERNEL);
+	if (!t->int_hash || !t->ext_hash) {
+		kvfree(t->int_hash);
+		kvfree(t->ext_hash);
+		return -ENOMEM;
+	}
+	get_random_bytes(&t->key, sizeof(t->key));
+	atomic_set(&t->count, 0);
+	for (i = 0; i < CONENAT_NLOCKS; i++) {
+		INIT_HLIST_HEAD(&t->host_hash[i]);
+		spin_lock_init(&t->int_lock[i]);
+	}
+	for (i = 0; i < CONENAT_NLOCKS; i++)
+		spin_lock_init(&t->ext_lock[i]);
+	return 0;
+}
+
+static void conenat_mapping_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(conenat_mapping_cache,
+			container_of(head, struct conenat_mapping, rcu));
+}
+
+/* Only once no reader can exist: hooks gone and an RCU grace period later. */
+void conenat_table_destroy(struct conenat_table *t)
+{
+	struct conenat_mapping *m;
+	struct conenat_host *h;
+	struct hlist_node *n;
+	unsigned int i;
+
+	for (i = 0; i < (1U << t->hash_bits); i++) {
+		hlist_for_each_entry_safe(m, n, &t->ext_hash[i], ext_node)
+			kmem_cache_free(conenat_mapping_cache, m);
+		cond_resched();
+	}
+	for (i = 0; i < CONENAT_NLOCKS; i++)
+		hlist_for_each_entry_safe(h, n, &t->host_hash[i], node)
+			kfree(h);
+	kvfree(t->int_hash);
+	kvfree(t->ext_hash);
+}
+
+/* RCU read side. May return an expired mapping; see conenat_mapping_alive. */
+struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
+					   __be32 addr, __be16 port)
+{
+	struct conenat_slot s = conenat_int_slot(t, proto, addr, port);
+	struct conenat_mapping *m;
+
+	hlist_for_each_entry_rcu(m, &t->int_hash[s.bucket], int_node)
+		if (m->int_addr == addr && m->int_port == port &&
+		    m->proto == proto)
+			return m;
+	return NULL;
+}
+
+/* RCU read side. May return a dead or expired mapping. */
+struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
+					   __be32 addr, __be16 port)
+{
+	struct conenat_slot s = conenat_ext_slot(t, proto, addr, port);
+	struct conenat_mapping *m;
+
+	hlist_for_each_entry_rcu(m, &t->ext_hash[s.bucket], ext_node)
+		if (m->ext_port == port && m->ext_addr == addr &&
+		    m->proto == proto)
+			return m;
+	return NULL;
+}
+
+/* Caller holds the int_lock of @lock. */
+static struct conenat_host *conenat_host_get(struct conenat_table *t,
+					     unsigned int lock, __be32 addr)
+{
+	struct conenat_host *h;
+
+	hlist_for_each_entry(h, &t->host_hash[lock], node)
+		if (h->addr == addr)
+			return h;
+	h = kzalloc(sizeof(*h), GFP_ATOMIC);
+	if (h) {
+		h->addr = addr;
+		hlist_add_head(&h->node, &t->host_hash[lock]);
+	}
+	return h;
+}
+
+/* Caller holds the int_lock of @h. */
+static void conenat_host_release(struct conenat_host *h)
+{
+	if (!h->count) {
+		hlist_del(&h->node);
+		kfree(h);
+	}
+}
+
+/* Whether a socket of the router owns @port, so a mapping must not. */
+static bool conenat_port_has_socket(struct net *net, u8 proto, __be32 addr,
+				    __be16 port)
+{
+	struct sock *sk;
+
+	switch (proto) {
+	case CONENAT_UDP:
+		sk = udp4_lib_lookup(net, 0, 0, addr, port, 0);
+		break;
+	case CONENAT_TCP:
+		sk = inet_lookup_listener(net, net->ipv4.tcp_death_row.hashinfo,
+					  NULL, 0, 0, 0, addr, port, 0, 0);
+		break;
+	default:
+		return false;
+	}
+	if (!sk)
+		return false;
+	sock_gen_put(sk);
+	return true;
+}
+
+static void conenat_ext_unhash(struct conenat_table *t,
+			       struct conenat_mapping *m)
+{
+	hlist_del_init_rcu(&m->ext_node);
+	atomic_dec(&t->count);
+	call_rcu(&m->rcu, conenat_mapping_free_rcu);
+}
+
+/*
+ * Try to give @m the outside port @port. Called with the int_lock of @m's
+ * host held; takes the port's ext_lock. A port is free when no mapping
+ * holds it, or its holder is dead and past its hold-down. A dead holder of
+ * the same internal endpoint is handed back in *@revive instead.
+ */
+static bool conenat_claim_port(struct conenat_instance *inst,
+			       struct conenat_mapping *m, __be16 port,
+			       struct conenat_mapping **revive)
+{
+	struct conenat_table *t = &inst->table;
+	struct conenat_slot s = conenat_ext_slot(t, m->proto, m->ext_addr,
+						  port);
+	struct conenat_mapping *old, *holder = NULL;
+	bool claimed = false;
+
+	spin_lock_nested(&t->ext_lock[s.lock], SINGLE_DEPTH_NESTING);
+	hlist_for_each_entry(old, &t->ext_hash[s.bucket], ext_node) {
+		if (old->ext_port == port && old->ext_addr == m->ext_addr &&
+		    old->proto == m->proto) {
+			holder = old;
+			break;
+		}
+	}
+	if (holder && holder->dead && holder->int_addr == m->int_addr &&
+	    holder->int_port == m->int_port) {
+		*revive = holder;
+		claimed = true;
+	} else if (holder && (!holder->dead ||
+			      time_before(jiffies, holder->expires))) {
+		claimed = false;
+	} else if (!conenat_port_has_socket(inst->net, m->proto, m->ext_addr,
+					    port)) {
+		if (holder)
+			conenat_ext_unhash(t, holder);
+		m->ext_port = port;
+		hlist_add_head_rcu(&m->ext_node, &t->ext_hash[s.bucket]);
+		claimed = true;
+	}
+	spin_unlock(&t->ext_lock[s.lock]);
+	return claimed;
+}
+
+/*
+ * Find an outside port for @m: its own port when in range (port
+ * preservation), else random candidates. At most CONENAT_PORT_ATTEMPTS
+ * tries, so a nearly full range fails fast instead of scanning in softirq.
+ */
+static bool conenat_pick_port(struct conenat_instance *inst,
+			      const struct conenat_port_ranges *pr,
+			      struct conenat_mapping *m,
+			      struct conenat_mapping **revive)
+{
+	u32 i, tries = min_t(u32, pr->total, CONENAT_PORT_ATTEMPTS);
+	u32 start = get_random_u32_below(pr->total);
+	u16 own = ntohs(m->int_port);
+
+	if (conenat_ranges_contain(pr, own) &&
+	    conenat_claim_port(inst, m, m->int_port, revive))
+		return true;
+	for (i = 0; i < tries; i++) {
+		/* Small sets are walked in full, large ones sampled. */
+		u32 idx = pr->total <= CONENAT_PORT_ATTEMPTS ?
+			  (start + i) % pr->total :
+			  get_random_u32_below(pr->total);
+		u16 port = conenat_ranges_port(pr, idx);
+
+		if (port != own &&
+		    conenat_claim_port(inst, m, htons(port), revive))
+			return true;
+	}
+	return false;
+}
+
+/* Returns the existing (revived) mapping when one was found under lock. */
+static struct conenat_mapping *
+conenat_create_locked(struct conenat_instance *inst,
+		      const struct conenat_config *cfg,
+		      struct conenat_slot s, struct conenat_host *host,
+		      struct conenat_mapping *m, enum conenat_stat *refused)
+{
+	struct conenat_table *t = &inst->table;
+	struct conenat_mapping *old = NULL;
+
+	if (host->count >= cfg->max_per_host) {
+		*refused = CONENAT_STAT_REFUSED_HOST;
+		return NULL;
+	}
+	if (atomic_inc_return(&t->count) > cfg->max_mappings) {
+		atomic_dec(&t->count);
+		*refused = CONENAT_STAT_REFUSED_LIMIT;
+		return NULL;
+	}
+	if (!conenat_pick_port(inst, &cfg->ports[m->proto], m, &old)) {
+		atomic_dec(&t->count);
+		*refused = CONENAT_STAT_REFUSED_PORTS;
+		return NULL;
+	}
+	if (old) {
+		/* Back from hold-down: same endpoint, same port. */
+		atomic_dec(&t->count);
+		WRITE_ONCE(old->expires, m->expires);
+		old->tcp_state = m->tcp_state;
+		WRITE_ONCE(old->dead, 0);
+		m = old;
+	}
+	hlist_add_head_rcu(&m->int_node, &t->int_hash[s.bucket]);
+	host->count++;
+	return m;
+}
+
+/**
+ * conenat_mapping_create - find or create the mapping of an inside endpoint
+ * @inst: the instance
+ * @cfg: its configuration, under the caller's RCU read lock
+ * @proto: enum conenat_proto
+ * @int_addr: internal address
+ * @int_port: internal port or ICMP echo identifier
+ * @expires: initial expiry, in jiffies
+ * @event: set to CONENAT_STAT_CREATED for a new mapping, or to the reason
+ *         when none could be made; left alone when one existed
+ *
+ * Never evicts or reuses a live mapping (RFC 4787 REQ-3, RFC 6888 REQ-11).
+ * Context: any, BH-safe; RCU read lock held.
+ */
+struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
+					       const struct conenat_config *cfg,
+					       u8 proto, __be32 int_addr,
+					       __be16 int_port,
+					       unsigned long expires,
+					       enum conenat_stat *event)
+{
+	struct conenat_table *t = &inst->table;
+	struct conenat_slot s = conenat_int_slot(t, proto, int_addr, int_port);
+	struct conenat_mapping *m, *found = NULL;
+	struct conenat_host *host;
+	__be32 ext_addr = READ_ONCE(inst->ext_addr);
+
+	if (!ext_addr) {
+		*event = CONENAT_STAT_DROP_NOADDR;
+		return NULL;
+	}
+	m = kmem_cache_alloc(conenat_mapping_cache, GFP_ATOMIC);
+	if (!m) {
+		*event = CONENAT_STAT_REFUSED_NOMEM;
+		return NULL;
+	}
+	*m = (struct conenat_mapping){
+		.expires = expires,
+		.int_addr = int_addr,
+		.int_port = int_port,
+		.ext_addr = ext_addr,
+		.proto = proto,
+		.tcp_state = CONENAT_TCP_TRANSITORY,
+	};
+
+	spin_lock_bh(&t->int_lock[s.lock]);
+	hlist_for_each_entry(found, &t->int_hash[s.bucket], int_node) {
+		if (found->int_addr == int_addr && found->int_port == int_port &&
+		    found->proto == proto) {
+			/* Raced with another CPU, or expired but not yet
+			 * collected: the GC needs this lock, so it is safe
+			 * to extend it here.
+			 */
+			if (time_before(READ_ONCE(found->expires), expires))
+				WRITE_ONCE(found->expires, expires);
+			break;
+		}
+	}
+	if (!found) {
+		host = conenat_host_get(t, s.lock, int_addr);
+		if (host) {
+			found = conenat_create_locked(inst, cfg, s, host, m,
+						      event);
+			if (found)
+				*event = CONENAT_STAT_CREATED;
+			conenat_host_release(host);
+		} else {
+			*event = CONENAT_STAT_REFUSED_NOMEM;
+		}
+		if (found == m)
+			m = NULL;
+	}
+	spin_unlock_bh(&t->int_lock[s.lock]);
+
+	if (m)
+		kmem_cache_free(conenat_mapping_cache, m);
+	return found;
+}
+
+/*
+ * Retire @m if it is due, or unconditionally when @flush. An expired
+ * mapping leaves the inside index at once and keeps its outside port for
+ * the hold-down time (RFC 6888 REQ-8); then it is freed.
+ * Context: process, under rcu_read_lock(); returns true when it expired.
+ */
+static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
+			   u32 holddown, bool flush)
+{
+	unsigned int il = conenat_host_lock(t, m->int_addr);
+	struct conenat_slot es = conenat_ext_slot(t, m->proto, m->ext_addr,
+						   m->ext_port);
+	bool expired = false;
+
+	spin_lock_bh(&t->int_lock[il]);
+	spin_lock_nested(&t->ext_lock[es.lock], SINGLE_DEPTH_NESTING);
+	if (hlist_unhashed(&m->ext_node))
+		goto out;
+	if (!flush && time_before(jiffies, m->expires))
+		goto out;
+	if (!m->dead) {
+		struct conenat_host *h;
+
+		hlist_del_init_rcu(&m->int_node);
+		hlist_for_each_entry(h, &t->host_hash[il], node) {
+			if (h->addr == m->int_addr) {
+				h->count--;
+				conenat_host_release(h);
+				break;
+			}
+		}
+		expired = !flush;
+		if (expired && holddown) {
+			WRITE_ONCE(m->dead, 1);
+			WRITE_ONCE(m->expires, jiffies + holddown);
+			goto out;
+		}
+	}
+	conenat_ext_unhash(t, m);
+out:
+	spin_unlock(&t->ext_lock[es.lock]);
+	spin_unlock_bh(&t->int_lock[il]);
+	return expired;
+}
+
+/**
+ * conenat_table_scan - retire the due mappings of one outside bucket
+ * @inst: the instance
+ * @bucket: outside bucket index
+ * @flush: retire all mappings of @proto (or of every protocol if < 0)
+ * @proto: enum conenat_proto, or -1
+ *
+ * Returns the number of mappings that expired.
+ * Context: process.
+ */
+unsigned int conenat_table_scan(struct conenat_instance *inst,
+				unsigned int bucket, bool flush, int proto)
+{
+	struct conenat_table *t = &inst->table;
+	const struct conenat_config *cfg;
+	unsigned long now = jiffies;
+	struct conenat_mapping *m;
+	unsigned int expired = 0;
+	u32 holddown;
+
+	rcu_read_lock();
+	cfg = rcu_dereference(inst->cfg);
+	holddown = cfg->timeout[CONENAT_TO_HOLDDOWN] * HZ;
+	hlist_for_each_entry_rcu(m, &t->ext_hash[bucket], ext_node) {
+		if (flush ? proto >= 0 && m->proto != proto :
+			    time_before(now, READ_ONCE(m->expires)))
+			continue;
+		expired += conenat_retire(t, m, holddown, flush);
+	}
+	rcu_read_unlock();
+	return expired;
+}
+
+int conenat_mapping_cache_init(void)
+{
+	conenat_mapping_cache = KMEM_CACHE(conenat_mapping, 0);
+	return conenat_mapping_cache ? 0 : -ENOMEM;
+}
+
+void conenat_mapping_cache_exit(void)
+{
+	kmem_cache_destroy(conenat_mapping_cache);
+}

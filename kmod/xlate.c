@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet translation: find the transport "port" of an IPv4 packet (UDP or
+ * TCP port, ICMP echo identifier), find or create its mapping, and rewrite
+ * the packet in place with incremental checksum updates, the way nf_nat
+ * does. Runs in the netfilter hooks, under rcu_read_lock(), usually in
+ * softirq; skb->data points at the IPv4 header.
+ */
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <linux/tcp.h>
+#include <linux/icmp.h>
+#include <linux/skbuff.h>
+#include <net/ip.h>
+#include <net/checksum.h>
+#include <net/dst.h>
+#include "conenat.h"
+
+struct conenat_pkt {
+	unsigned int thoff;	/* transport header offset from skb->data */
+	u8 proto;		/* enum conenat_proto */
+	u8 tcp_flags;
+	__be16 sport;		/* ICMP: the echo identifier in both */
+	__be16 dport;
+};
+
+/* Bytes of the transport header that translation reads and writes. */
+static const u8 conenat_l4_len[CONENAT_NPROTO] = {
+	[CONENAT_UDP] = sizeof(struct udphdr),
+	[CONENAT_TCP] = sizeof(struct tcphdr),
+	[CONENAT_ICMP] = sizeof(struct icmphdr),
+};
+
+/*
+ * Returns 0 for a packet to translate, -EPROTONOSUPPORT for one to leave
+ * alone, -EMSGSIZE for a fragment, -EINVAL for a truncated header.
+ */
+static int conenat_parse(struct sk_buff *skb, struct conenat_pkt *p,
+			 bool out)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	int proto = conenat_proto_index(iph->protocol);
+	const struct icmphdr *icmph;
+	const struct udphdr *uh;
+
+	if (proto < 0)
+		return -EPROTONOSUPPORT;
+	if (ip_is_fragment(iph))
+		return -EMSGSIZE;
+	p->proto = proto;
+	p->thoff = iph->ihl * 4;
+	if (!pskb_may_pull(skb, p->thoff + conenat_l4_len[proto]))
+		return -EINVAL;
+
+	if (proto == CONENAT_ICMP) {
+		icmph = (const void *)skb->data + p->thoff;
+		if (icmph->type != (out ? ICMP_ECHO : ICMP_ECHOREPLY))
+			return -EPROTONOSUPPORT;
+		p->sport = icmph->un.echo.id;
+		p->dport = icmph->un.echo.id;
+		return 0;
+	}
+	/* TCP's ports sit where UDP's do. */
+	uh = (const void *)skb->data + p->thoff;
+	p->sport = uh->source;
+	p->dport = uh->dest;
+	if (proto == CONENAT_TCP)
+		p->tcp_flags = ((const u8 *)uh)[13];	/* flag byte */
+	return 0;
+}
+
+static unsigned int conenat_parse_verdict(struct conenat_instance *inst,
+					  int err, bool out)
+{
+	switch (err) {
+	case -EPROTONOSUPPORT:
+		return NF_ACCEPT;
+	case -EMSGSIZE:
+		/* Outbound, it would leak the internal address. */
+		if (!out)
+			return NF_ACCEPT;
+		conenat_count(inst, CONENAT_STAT_DROP_FRAGMENT);
+		return NF_DROP;
+	default:
+		conenat_count(inst, CONENAT_STAT_DROP_MALFORMED);
+		return NF_DROP;
+	}
+}
+
+static void conenat_csum_l4(struct sk_buff *skb, const struct conenat_pkt *p,
+			    __be32 oaddr, __be32 naddr,
+			    __be16 oport, __be16 nport)
+{
+	void *l4 = skb->data + p->thoff;
+	__sum16 *check;
+
+	switch (p->proto) {
+	case CONENAT_ICMP:
+		check = &((struct icmphdr *)l4)->checksum;
+		inet_proto_csum_replace2(check, skb, oport, nport, false);
+		return;
+	case CONENAT_UDP:
+		check = &((struct udphdr *)l4)->check;
+		/* A zero UDP checksum means none, and stays none. */
+		if (!*check && skb->ip_summed != CHECKSUM_PARTIAL)
+			return;
+		break;
+	default:
+		check = &((struct tcphdr *)l4)->check;
+		break;
+	}
+	inet_proto_csum_replace4(check, skb, oaddr, naddr, true);
+	inet_proto_csum_replace2(check, skb, oport, nport, false);
+	if (p->proto == CONENAT_UDP && !*check)
+		*check = CSUM_MANGLED_0;
+}
+
+/* Rewrite source (@src) or destination to @naddr:@nport; writable skb. */
+static void conenat_rewrite(struct sk_buff *skb, const struct conenat_pkt *p,
+			    bool src, __be32 naddr, __be16 nport)
+{
+	struct iphdr *iph = ip_hdr(skb);
+	void *l4 = skb->data + p->thoff;
+	__be32 *addr = src ? &iph->saddr : &iph->daddr;
+	__be16 *port;
+
+	if (p->proto == CONENAT_ICMP)
+		port = &((struct icmphdr *)l4)->un.echo.id;
+	else
+		port = src ? &((struct udphdr *)l4)->source :
+			     &((struct udphdr *)l4)->dest;
+
+	conenat_csum_l4(skb, p, *addr, naddr, *port, nport);
+	*port = nport;
+	csum_replace4(&iph->check, *addr, naddr);
+	*addr = naddr;
+}
+
+/*
+ * Apply a packet to its mapping: TCP state, and the idle timer when
+ * @extend. Writes only on change, so a busy mapping dirties its cache line
+ * at most once per jiffy.
+ */
+static void conenat_refresh(struct conenat_mapping *m,
+			    const struct conenat_config *cfg,
+			    const struct conenat_pkt *p, bool extend)
+{
+	u8 state = READ_ONCE(m->tcp_state);
+	unsigned long expires, old;
+	bool closing = false;
+
+	if (p->proto == CONENAT_TCP) {
+		u8 next = conenat_tcp_next_state(state, p->tcp_flags,
+						 &closing);
+
+		if (next != state)
+			WRITE_ONCE(m->tcp_state, next);
+		state = next;
+	}
+	if (!extend && !closing)
+		return;
+	expires = jiffies + conenat_timeout_of(cfg, m->proto, state) * HZ;
+	old = READ_ONCE(m->expires);
+	if (closing ? expires != old : time_after(expires, old))
+		WRITE_ONCE(m->expires, expires);
+}
+
+static bool conenat_make_writable(struct conenat_instance *inst,
+				  struct sk_buff *skb,
+				  const struct conenat_pkt *p)
+{
+	if (likely(!skb_ensure_writable(skb, p->thoff +
+					     conenat_l4_len[p->proto])))
+		return true;
+	conenat_count(inst, CONENAT_STAT_DROP_UNWRITABLE);
+	return false;
+}
+
+/* POST_ROUTING, a forwarded packet leaving through the external interface. */
+unsigned int conenat_xlate_out(struct conenat_instance *inst,
+			       struct sk_buff *skb)
+{
+	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
+	enum conenat_stat event = CONENAT_STAT_UNSPEC;
+	struct conenat_mapping *m;
+	struct conenat_pkt p;
+	__be32 saddr;
+	int err;
+
+	err = conenat_parse(skb, &p, true);
+	if (err)
+		return conenat_parse_verdict(inst, err, true);
+	saddr = ip_hdr(skb)->saddr;
+	if (unlikely(saddr == READ_ONCE(inst->ext_addr)))
+		return NF_ACCEPT;	/* already ours, e.g. SNATed */
+
+	m = conenat_lookup_int(&inst->table, p.proto, saddr, p.sport);
+	if (unlikely(!m || !conenat_mapping_alive(m))) {
+		m = conenat_mapping_create(inst, cfg, p.proto, saddr, p.sport,
+					   jiffies, &event);
+		if (event)
+			conenat_count(inst, event);
+		if (!m)
+			return NF_DROP;
+	}
+	conenat_refresh(m, cfg, &p, true);
+	if (!conenat_make_writable(inst, skb, &p))
+		return NF_DROP;
+	conenat_rewrite(skb, &p, true, m->ext_addr, m->ext_port);
+	conenat_count(inst, CONENAT_STAT_XLAT_OUT);
+	return NF_ACCEPT;
+}
+
+/* PRE_ROUTING, a packet that arrived on the external interface. */
+unsigned int conenat_xlate_in(struct conenat_instance *inst,
+			      struct sk_buff *skb)
+{
+	const struct conenat_config *cfg;
+	struct conenat_mapping *m;
+	struct conenat_pkt p;
+	int err;
+
+	if (ip_hdr(skb)->daddr != READ_ONCE(inst->ext_addr))
+		return NF_ACCEPT;
+	err = conenat_parse(skb, &p, false);
+	if (err)
+		return conenat_parse_verdict(inst, err, false);
+
+	/* Endpoint-independent filtering: any remote may use the mapping. */
+	m = conenat_lookup_ext(&inst->table, p.proto, ip_hdr(skb)->daddr,
+			       p.dport);
+	if (!m || !conenat_mapping_alive(m))
+		return NF_ACCEPT;	/* the router's own, or nobody's */
+
+	cfg = rcu_dereference(inst->cfg);
+	conenat_refresh(m, cfg, &p, cfg->inbound_refresh);
+	if (!conenat_make_writable(inst, skb, &p))
+		return NF_DROP;
+	conenat_rewrite(skb, &p, false, m->int_addr, m->int_port);
+	skb_dst_drop(skb);
+	if (cfg->fwmark)
+		skb->mark = cfg->fwmark;
+	conenat_count(inst, CONENAT_STAT_XLAT_IN);
+	return NF_ACCEPT;
+}

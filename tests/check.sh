@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: unit tests, the tool, checkpatch, then for each supported
+# kernel a W=1 -Werror build and the selftests in a VM of that kernel.
+# Ends with one "check: N passed, N failed, N skipped" line.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+log=$top/build/check
+mkdir -p "$log"
+pass=0 fail=0 skip=0
+
+result() { # result OK|FAIL NAME
+	if [ "$1" = OK ]; then
+		pass=$((pass + 1))
+		echo "ok - $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok - $2"
+	fi
+}
+
+# Add up a sub-suite's closing "N passed, N failed[, N skipped]" line.
+add_counts() { # add_counts LOGFILE RC NAME
+	local line p f s
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n1)
+	if [ -z "$line" ]; then
+		result FAIL "$3 (no result line, exit $2)"
+		return
+	fi
+	p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+	# A suite that passed all its tests but exited non-zero (a kernel splat
+	# found by the VM runner, a crash) is a failure of its own.
+	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
+		result FAIL "$3 exited $2"
+	fi
+}
+
+step() { # step NAME CMD...: run CMD, log to build/check/NAME.log
+	local name=$1 rc
+	shift
+	"$@" >"$log/$name.log" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] || sed 's/^/# /' "$log/$name.log" | tail -n 40
+	return "$rc"
+}
+
+tests/unit/run.sh 2>&1 | tee "$log/unit.log"
+add_counts "$log/unit.log" "${PIPESTATUS[0]}" "unit tests"
+
+step tool make -C tools && result OK "tool builds" || result FAIL "tool builds"
+step nattest make nattest && result OK "nattest builds" ||
+	result FAIL "nattest builds"
+
+checkpatch=$(tools/deps.sh --checkpatch)
+if [ -x "$checkpatch" ]; then
+	step checkpatch "$checkpatch" --no-tree --strict --terse -q \
+		--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG \
+		-f kmod/*.c kmod/*.h include/uapi/linux/*.h &&
+		result OK "checkpatch --strict clean" ||
+		result FAIL "checkpatch --strict clean"
+else
+	skip=$((skip + 1))
+	echo "ok - checkpatch # SKIP $checkpatch missing"
+fi
+
+for kver in $(tools/deps.sh --kernels); do
+	if ! step "build-$kver" tests/build-module.sh "$kver"; then
+		result FAIL "module builds with W=1 for $kver"
+		continue
+	fi
+	result OK "module builds with W=1 for $kver"
+	tests/vm/run.sh "$kver" "$top/tests/selftests/run.sh" \
+		"$top/build/$kver/conenat.ko" 2>&1 | tee "$log/vm-$kver.log"
+	add_counts "$log/vm-$kver.log" "${PIPESTATUS[0]}" "selftests on $kver"
+done
+
+echo "check: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0
+# Control plane: module lifecycle, configuration round trips, isolation
+# between namespaces, and bad input. Sourced by run.sh.
+
+TESTS=(
+	module_loads_and_unloads
+	up_show_down_round_trip
+	config_is_per_namespace
+	unload_with_configured_namespaces
+	bad_input_keeps_previous_config
+	rfc_minimum_timeouts_enforced
+	tool_without_module_gives_hint
+)
+
+# ns_with_wan NSVAR: a namespace with a dummy "wan0" at 192.0.2.1/24.
+ns_with_wan() {
+	setup_ns "$1"
+	local ns=${!1}
+	ip -n "$ns" link add wan0 type dummy
+	ip -n "$ns" addr add 192.0.2.1/24 dev wan0
+	ip -n "$ns" link set wan0 up
+}
+
+show_json() {
+	in_ns "$1" "$CONENAT" -j show
+}
+
+module_loads_and_unloads() {
+	unload_module
+	load_module
+	module_loaded || fail "module not in /sys/module after insmod"
+	"$CONENAT" version | grep -q "module $(cat /sys/module/conenat/version)" ||
+		fail "tool does not see the module's genetlink family"
+	unload_module
+	! module_loaded || fail "module still loaded after rmmod"
+	load_module
+}
+
+up_show_down_round_trip() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0 --ports 21000-21999
+	local j
+	j=$(show_json "$r")
+	echo "$j"
+	[ "$(jq -r .up <<<"$j")" = true ] || fail "show does not say up"
+	[ "$(jq -r .interface <<<"$j")" = wan0 ] || fail "interface lost"
+	[ "$(jq -r .external_address <<<"$j")" = 192.0.2.1 ] ||
+		fail "external address is not the interface's"
+	[ "$(jq -c '[.ranges[] | [.protocol, .min, .max]]' <<<"$j")" = \
+	  '[["udp",21000,21999],["tcp",21000,21999],["icmp",21000,21999]]' ] ||
+		fail "port ranges not as configured"
+	in_ns "$r" "$CONENAT" show | grep -q "conenat .*: up" ||
+		fail "human show does not say up"
+	in_ns "$r" "$CONENAT" down
+	[ "$(jq -r .up <<<"$(show_json "$r")")" = false ] ||
+		fail "still up after down"
+	! in_ns "$r" "$CONENAT" down 2>/dev/null || fail "second down succeeded"
+}
+
+config_is_per_namespace() {
+	load_module
+	ns_with_wan a
+	ns_with_wan b
+	setup_ns c
+	in_ns "$a" "$CONENAT" up wan0 --ports 22000-22099
+	in_ns "$b" "$CONENAT" up wan0 --ports udp:23000-23099
+	[ "$(jq -r '.ranges[0].min' <<<"$(show_json "$a")")" = 22000 ] ||
+		fail "namespace a lost its range"
+	[ "$(jq -r '.ranges[] | select(.protocol=="udp") | .min' \
+		<<<"$(show_json "$b")")" = 23000 ] ||
+		fail "namespace b lost its range"
+	[ "$(jq -r .up <<<"$(show_json "$c")")" = false ] ||
+		fail "unconfigured namespace c sees an instance"
+	in_ns "$a" "$CONENAT" down
+	[ "$(jq -r .up <<<"$(show_json "$b")")" = true ] ||
+		fail "down in a took b down"
+}
+
+unload_with_configured_namespaces() {
+	load_module
+	ns_with_wan a
+	ns_with_wan b
+	in_ns "$a" "$CONENAT" up wan0
+	in_ns "$b" "$CONENAT" up wan0
+	unload_module
+	load_module
+	[ "$(jq -r .up <<<"$(show_json "$a")")" = false ] ||
+		fail "instance survived a module reload"
+}
+
+# expect_error NS EXITCODE PATTERN ARGS...: the tool fails as told.
+expect_error() {
+	local ns=$1 code=$2 pattern=$3 out rc
+	shift 3
+	out=$(in_ns "$ns" "$CONENAT" "$@" 2>&1) && rc=0 || rc=$?
+	echo "conenat $*: exit $rc: $out"
+	[ "$rc" = "$code" ] || fail "conenat $* exited $rc, not $code"
+	grep -qi -- "$pattern" <<<"$out" ||
+		fail "conenat $* said '$out', expected /$pattern/"
+}
+
+bad_input_keeps_previous_config() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0 --ports 24000-24999
+	local before
+	before=$(show_json "$r")
+	expect_error "$r" 1 "interface not found" up nosuchif0
+	expect_error "$r" 2 "start is greater than end" set --ports 30000-20000
+	expect_error "$r" 2 "invalid port" set --ports 0-100
+	expect_error "$r" 2 "invalid port" set --ports 70000
+	expect_error "$r" 2 "invalid port" set --ports 1000-70000
+	[ "$(show_json "$r")" = "$before" ] ||
+		fail "configuration changed by refused input"
+}
+
+rfc_minimum_timeouts_enforced() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0
+	expect_error "$r" 1 "RFC 4787 minimum" set --timeout-udp 119
+	expect_error "$r" 1 "RFC 5382 minimum" set --timeout-tcp-est 3600
+	expect_error "$r" 1 "RFC 5382 minimum" set --timeout-tcp-trans 60
+	expect_error "$r" 1 "RFC 5508 minimum" set --timeout-icmp 30
+	[ "$(jq -r .timeouts.udp <<<"$(show_json "$r")")" = 300 ] ||
+		fail "refused timeout changed the configuration"
+	in_ns "$r" "$CONENAT" set --timeout-udp 5 --unsafe-timeouts
+	[ "$(jq -r .timeouts.udp <<<"$(show_json "$r")")" = 5 ] ||
+		fail "explicit test override was not applied"
+}
+
+tool_without_module_gives_hint() {
+	unload_module
+	local out rc
+	out=$("$CONENAT" show 2>&1) && rc=0 || rc=$?
+	load_module
+	[ "$rc" = 1 ] || fail "exit code $rc without module"
+	[ "$out" = "conenat: kernel module not loaded (try: modprobe conenat)" ] ||
+		fail "unexpected message: $out"
+}

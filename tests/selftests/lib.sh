@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+# Selftest library, sourced by the test files. Runs inside the VM guest.
+#
+# Each test is a shell function run by run_test in a subshell: a failing
+# command or `fail` ends it, the namespaces it made are deleted on exit,
+# exit code 4 means skipped. Output is TAP; summary prints the closing
+# "N passed, N failed" line.
+
+ksft_skip=4
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CONENAT=${CONENAT:-$TOP/tools/conenat}
+NATTEST=${NATTEST:-$TOP/build/nattest}
+MODULE=${MODULE:?MODULE must name the conenat.ko to test}
+
+_t=0 _pass=0 _fail=0 _skip=0
+_ns_seq=0
+_NS_LIST=()
+
+# setup_ns VAR...: create a namespace with a unique name per VAR, lo up.
+setup_ns() {
+	local var name
+	for var in "$@"; do
+		name="cn${BASHPID}-$((++_ns_seq))-$var"
+		ip netns add "$name" || return 1
+		ip -n "$name" link set lo up
+		_NS_LIST+=("$name")
+		printf -v "$var" '%s' "$name"
+	done
+}
+
+cleanup_ns() {
+	local ns pid
+	for ns in "${_NS_LIST[@]}"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	_NS_LIST=()
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit $ksft_skip
+}
+
+need() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip "$tool not installed"
+	done
+}
+
+# busywait MS CMD...: retry CMD every 100 ms until it succeeds or MS pass.
+busywait() {
+	local left=$1
+	shift
+	until "$@"; do
+		((left -= 100)) || true
+		((left > 0)) || return 1
+		sleep 0.1
+	done
+}
+
+# Run CMD in namespace NS.
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+module_loaded() {
+	[ -d /sys/module/conenat ]
+}
+
+load_module() {
+	# insmod does not resolve dependencies; modprobe them from the host.
+	modprobe nf_defrag_ipv4 || fail "modprobe nf_defrag_ipv4 failed"
+	module_loaded || insmod "$MODULE" || fail "insmod $MODULE failed"
+}
+
+unload_module() {
+	! module_loaded || rmmod conenat || fail "rmmod conenat failed"
+}
+
+# run_test NAME FUNC: run FUNC in a subshell and print its TAP line.
+run_test() {
+	local name=$1 func=$2 log rc
+	log=$(mktemp)
+	(
+		trap cleanup_ns EXIT
+		set -e
+		"$func"
+	) >"$log" 2>&1
+	rc=$?
+	_t=$((_t + 1))
+	case $rc in
+	0)
+		_pass=$((_pass + 1))
+		echo "ok $_t - $name"
+		;;
+	"$ksft_skip")
+		_skip=$((_skip + 1))
+		echo "ok $_t - $name # SKIP $(tail -n1 "$log")"
+		;;
+	*)
+		_fail=$((_fail + 1))
+		echo "not ok $_t - $name"
+		sed 's/^/#   /' "$log"
+		;;
+	esac
+	rm -f "$log"
+}
+
+summary() {
+	echo "1..$_t"
+	echo "# selftests: $_pass passed, $_fail failed, $_skip skipped"
+	[ "$_fail" -eq 0 ]
+}

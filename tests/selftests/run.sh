@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest entry point: run.sh MODULE [TEST_FILE...]
+# Runs every test of the given files (default: all) against MODULE.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export MODULE=$1
+shift
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(control nat)
+
+echo "TAP version 13"
+echo "# kernel $(uname -r)"
+for f in "${files[@]}"; do
+	TESTS=()
+	# shellcheck disable=SC1090
+	. "$here/$f.sh"
+	for t in "${TESTS[@]}"; do
+		run_test "$t" "$t"
+	done
+done
+unload_module 2>/dev/null
+summary

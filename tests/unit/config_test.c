@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of kmod/config.c: defaults, port ranges, validation, TCP state. */
+#include "conenat.h"
+#include "tap.h"
+
+/* Evaluated after the call under test, unlike a plain argument. */
+static const char *msg(const char *const *why)
+{
+	return *why ? *why : "(no message)";
+}
+
+static struct conenat_config valid_config(void)
+{
+	struct conenat_config cfg;
+
+	conenat_config_defaults(&cfg, 65536);
+	strcpy(cfg.ifname, "wan0");
+	return cfg;
+}
+
+static void test_defaults(void)
+{
+	struct conenat_config cfg = valid_config();
+	const char *why = NULL;
+	int p;
+
+	ok(!conenat_config_check(&cfg, &why), "defaults are valid");
+	for (p = 0; p < CONENAT_NPROTO; p++)
+		ok(cfg.ports[p].nr == 1 && cfg.ports[p].r[0].min == 20000 &&
+		   cfg.ports[p].r[0].max == 29999 && cfg.ports[p].total == 10000,
+		   "protocol %d defaults to 20000-29999", p);
+	ok(cfg.timeout[CONENAT_TO_UDP] == 300 &&
+	   cfg.timeout[CONENAT_TO_TCP_EST] == 7440 &&
+	   cfg.timeout[CONENAT_TO_TCP_TRANS] == 240 &&
+	   cfg.timeout[CONENAT_TO_ICMP] == 60 &&
+	   cfg.timeout[CONENAT_TO_HOLDDOWN] == 120, "RFC default timeouts");
+	ok(cfg.max_per_host == 4096, "per-host limit defaults to 4096");
+}
+
+static void test_ranges(void)
+{
+	struct conenat_port_ranges pr = {};
+	const char *why = NULL;
+	int i;
+
+	ok(conenat_ranges_add(&pr, 0, 10, &why) == -EINVAL && why,
+	   "port 0 refused: %s", msg(&why));
+	why = NULL;
+	ok(conenat_ranges_add(&pr, 30000, 20000, &why) == -EINVAL && why,
+	   "reversed range refused: %s", msg(&why));
+	ok(pr.nr == 0 && pr.total == 0, "refused ranges leave the set empty");
+	ok(!conenat_ranges_add(&pr, 100, 199, NULL), "100-199 added");
+	ok(!conenat_ranges_add(&pr, 65535, 65535, NULL), "65535 alone added");
+	why = NULL;
+	ok(conenat_ranges_add(&pr, 150, 300, &why) == -EINVAL && why,
+	   "overlap refused: %s", msg(&why));
+	ok(conenat_ranges_add(&pr, 50, 100, &why) == -EINVAL,
+	   "overlap at an edge refused");
+	ok(pr.total == 101, "total counts both ranges");
+	ok(conenat_ranges_port(&pr, 0) == 100 && conenat_ranges_port(&pr, 99) == 199 &&
+	   conenat_ranges_port(&pr, 100) == 65535, "index maps across ranges");
+	ok(conenat_ranges_contain(&pr, 100) && conenat_ranges_contain(&pr, 65535) &&
+	   !conenat_ranges_contain(&pr, 99) && !conenat_ranges_contain(&pr, 200),
+	   "membership at the edges");
+	for (i = 2; i < CONENAT_MAX_RANGES; i++)
+		conenat_ranges_add(&pr, 1000 + 10 * i, 1000 + 10 * i, NULL);
+	why = NULL;
+	ok(conenat_ranges_add(&pr, 5000, 5001, &why) == -EINVAL && why &&
+	   pr.nr == CONENAT_MAX_RANGES, "range %d refused: %s",
+	   CONENAT_MAX_RANGES + 1, msg(&why));
+}
+
+static void test_check(void)
+{
+	struct conenat_config cfg;
+	const char *why;
+
+	cfg = valid_config();
+	cfg.timeout[CONENAT_TO_UDP] = 119;
+	why = NULL;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE && why,
+	   "UDP 119 s refused: %s", msg(&why));
+	cfg.unsafe_timeouts = true;
+	ok(!conenat_config_check(&cfg, &why), "UDP 119 s allowed when unsafe");
+	cfg.timeout[CONENAT_TO_UDP] = 0;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE,
+	   "0 s refused even when unsafe");
+
+	cfg = valid_config();
+	cfg.timeout[CONENAT_TO_TCP_EST] = 7439;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE, "TCP est 7439 s refused");
+	cfg = valid_config();
+	cfg.timeout[CONENAT_TO_TCP_TRANS] = 239;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE, "TCP trans 239 s refused");
+	cfg = valid_config();
+	cfg.timeout[CONENAT_TO_ICMP] = 59;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE, "ICMP 59 s refused");
+	cfg = valid_config();
+	cfg.timeout[CONENAT_TO_HOLDDOWN] = 0;
+	ok(!conenat_config_check(&cfg, &why), "hold-down 0 allowed");
+	cfg.timeout[CONENAT_TO_HOLDDOWN] = CONENAT_MAX_TIMEOUT + 1;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE, "hold-down over a week refused");
+
+	cfg = valid_config();
+	cfg.ifname[0] = '\0';
+	ok(conenat_config_check(&cfg, &why) == -EINVAL, "empty ifname refused");
+	cfg = valid_config();
+	cfg.max_per_host = 0;
+	ok(conenat_config_check(&cfg, &why) == -EINVAL, "per-host limit 0 refused");
+	cfg = valid_config();
+	cfg.max_mappings = CONENAT_MAX_MAPPINGS + 1;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE, "mapping limit too large");
+	cfg = valid_config();
+	memset(&cfg.ports[CONENAT_TCP], 0, sizeof(cfg.ports[CONENAT_TCP]));
+	ok(conenat_config_check(&cfg, &why) == -EINVAL, "protocol without range refused");
+}
+
+static void test_tcp_state(void)
+{
+	bool closing;
+	u8 s;
+
+	s = conenat_tcp_next_state(CONENAT_TCP_TRANSITORY, 0x02, &closing);
+	ok(s == CONENAT_TCP_TRANSITORY && !closing, "SYN stays transitory");
+	s = conenat_tcp_next_state(s, 0x12, &closing);
+	ok(s == CONENAT_TCP_TRANSITORY && !closing, "SYN-ACK stays transitory");
+	s = conenat_tcp_next_state(s, 0x10, &closing);
+	ok(s == CONENAT_TCP_ESTABLISHED, "ACK establishes");
+	s = conenat_tcp_next_state(s, 0x18, &closing);
+	ok(s == CONENAT_TCP_ESTABLISHED && !closing, "data keeps established");
+	s = conenat_tcp_next_state(s, 0x02, &closing);
+	ok(s == CONENAT_TCP_ESTABLISHED, "a new connection's SYN keeps established");
+	s = conenat_tcp_next_state(s, 0x11, &closing);
+	ok(s == CONENAT_TCP_TRANSITORY && closing, "FIN goes transitory");
+	s = conenat_tcp_next_state(CONENAT_TCP_ESTABLISHED, 0x04, &closing);
+	ok(s == CONENAT_TCP_TRANSITORY && closing, "RST goes transitory");
+	s = conenat_tcp_next_state(CONENAT_TCP_TRANSITORY, 0x00, &closing);
+	ok(s == CONENAT_TCP_TRANSITORY, "no flags change nothing");
+}
+
+static void test_timeouts(void)
+{
+	struct conenat_config cfg = valid_config();
+
+	ok(conenat_timeout_of(&cfg, CONENAT_UDP, 0) == 300, "UDP timeout");
+	ok(conenat_timeout_of(&cfg, CONENAT_ICMP, 0) == 60, "ICMP timeout");
+	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_TCP_ESTABLISHED) == 7440,
+	   "TCP established timeout");
+	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_TCP_TRANSITORY) == 240,
+	   "TCP transitory timeout");
+	ok(conenat_proto_index(IPPROTO_UDP) == CONENAT_UDP &&
+	   conenat_proto_index(IPPROTO_SCTP) < 0 &&
+	   conenat_proto_ipproto(CONENAT_ICMP) == IPPROTO_ICMP,
+	   "protocol numbering");
+}
+
+int main(void)
+{
+	test_defaults();
+	test_ranges();
+	test_check();
+	test_tcp_state();
+	test_timeouts();
+	return tap_done();
+}

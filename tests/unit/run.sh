@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build and run the userspace unit tests with ASan and UBSan; print their
+# TAP and one closing "N passed, N failed" line.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/unit
+mkdir -p "$out"
+CC=${CC:-gcc}
+CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined
+	-fno-sanitize-recover=all -I$top/include -I$top/kmod -I$top/tests/unit"
+pass=0 fail=0
+
+# unit NAME SOURCES...: build NAME from SOURCES, run it, add up its result.
+unit() {
+	local name=$1 log
+	shift
+	log=$out/$name.log
+	echo "# unit: $name"
+	if ! $CC $CFLAGS -o "$out/$name" "$@" >"$log" 2>&1; then
+		sed 's/^/# /' "$log"
+		echo "not ok - $name builds"
+		fail=$((fail + 1))
+		return
+	fi
+	"$out/$name" >"$log" 2>&1
+	local rc=$?
+	grep -v '^# .* passed, .* failed$' "$log"
+	local p f
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name exited $rc"
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+unit config_test -include "$top/tests/unit/shim.h" \
+	"$top/tests/unit/config_test.c" "$top/kmod/config.c"
+if [ -f "$top/tests/unit/tool_parse_test.c" ]; then
+	unit tool_parse_test -I"$top/tools" "$top/tests/unit/tool_parse_test.c" \
+		"$top/tools/parse.c" "$top/tools/json.c"
+fi
+echo "unit: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,1133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conenat - configure the conenat endpoint-independent NAT module over
+ * generic netlink. See conenat(8) and include/uapi/linux/conenat.h.
+ *
+ * Exit status: 0 success, 1 runtime or kernel error, 2 usage error. All
+ * arguments are parsed before the kernel is asked anything.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/conenat.h>
+
+#include "json.h"
+#include "nl.h"
+#include "parse.h"
+
+#ifndef CONENAT_VERSION
+#define CONENAT_VERSION "0.1.0"
+#endif
+
+#define EXIT_USAGE	2
+#define DUMP_TRIES	5
+#define MAX_RANGES	(NPROTOS * CONENAT_MAX_RANGES)
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+static const struct command *command;	/* the one running */
+static bool json_out, pretty;
+static struct nl nl;
+
+/* Prints "conenat: COMMAND: msg" and the command's synopsis. */
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "conenat: %s: ", command->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nUsage: conenat [-j] [-p] %s%s%s\n"
+		"Try 'conenat help' for more information.\n",
+		command->name, command->args[0] ? " " : "", command->args);
+	return EXIT_USAGE;
+}
+
+/* A value that does not parse; err comes from parse.c. */
+static int value_error(const char *err)
+{
+	fprintf(stderr, "conenat: %s\n", err);
+	return EXIT_USAGE;
+}
+
+static bool is_global_option(const char *arg)
+{
+	return !strcmp(arg, "-j") || !strcmp(arg, "-p") ||
+	       !strcmp(arg, "--json") || !strcmp(arg, "--pretty");
+}
+
+static int unexpected(const char *arg)
+{
+	if (is_global_option(arg))
+		return usage_error("option '%s' goes before the command", arg);
+	return usage_error("unexpected argument '%s'", arg);
+}
+
+static int no_args(int argc, char **argv)
+{
+	return argc ? unexpected(argv[0]) : 0;
+}
+
+/* up, set: configuration options */
+
+enum opt_kind { OPT_PORTS, OPT_SECS, OPT_U32, OPT_ONOFF, OPT_FLAG };
+
+static const struct cfg_option {
+	const char *name;
+	enum opt_kind kind;
+	uint16_t attr;
+	const char *arg;
+	const char *help;
+} cfg_options[] = {
+	{ "--ports", OPT_PORTS, CONENAT_A_RANGES, "[PROTO:]LO-HI",
+	  "external ports, repeatable (default "
+	  STR(CONENAT_DEFAULT_PORT_MIN) "-" STR(CONENAT_DEFAULT_PORT_MAX) ")" },
+	{ "--timeout-udp", OPT_SECS, CONENAT_A_TIMEOUT_UDP, "SECS",
+	  "UDP timeout (default " STR(CONENAT_DEFAULT_TIMEOUT_UDP) ")" },
+	{ "--timeout-tcp-est", OPT_SECS, CONENAT_A_TIMEOUT_TCP_EST, "SECS",
+	  "TCP established timeout (default "
+	  STR(CONENAT_DEFAULT_TIMEOUT_TCP_EST) ")" },
+	{ "--timeout-tcp-trans", OPT_SECS, CONENAT_A_TIMEOUT_TCP_TRANS, "SECS",
+	  "TCP transitory timeout (default "
+	  STR(CONENAT_DEFAULT_TIMEOUT_TCP_TRANS) ")" },
+	{ "--timeout-icmp", OPT_SECS, CONENAT_A_TIMEOUT_ICMP, "SECS",
+	  "ICMP query timeout (default " STR(CONENAT_DEFAULT_TIMEOUT_ICMP) ")" },
+	{ "--holddown", OPT_SECS, CONENAT_A_HOLDDOWN, "SECS",
+	  "wait before a freed port is reused (default "
+	  STR(CONENAT_DEFAULT_HOLDDOWN) ")" },
+	{ "--max-mappings", OPT_U32, CONENAT_A_MAX_MAPPINGS, "N",
+	  "maximum number of mappings" },
+	{ "--max-per-host", OPT_U32, CONENAT_A_MAX_PER_HOST, "N",
+	  "maximum number of mappings of one internal host" },
+	{ "--fwmark", OPT_U32, CONENAT_A_FWMARK, "MARK",
+	  "mark for translated inbound packets (0: none)" },
+	{ "--inbound-refresh", OPT_ONOFF, CONENAT_A_INBOUND_REFRESH, "on|off",
+	  "whether inbound packets refresh mappings" },
+	{ "--unsafe-timeouts", OPT_FLAG, CONENAT_A_UNSAFE_TIMEOUTS, "",
+	  "allow timeouts below the RFC minimums (tests)" },
+};
+
+/* What to call a request attribute the kernel complains about. */
+static const char *attr_what(int type)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++)
+		if (cfg_options[i].attr == type)
+			return cfg_options[i].name;
+	switch (type) {
+	case CONENAT_A_IFNAME:
+		return "interface name";
+	case CONENAT_A_PROTO:
+		return "protocol";
+	case CONENAT_A_INT_ADDR:
+		return "address";
+	}
+	return NULL;
+}
+
+static int open_nl(void)
+{
+	int err = nl_open(&nl);
+
+	if (err == -ENOENT) {
+		fputs("conenat: kernel module not loaded (try: modprobe conenat)\n",
+		      stderr);
+		return 1;
+	}
+	if (err) {
+		nl_perror(&nl, err, NULL);
+		return 1;
+	}
+	return 0;
+}
+
+/* Reports a failed request, naming the option the kernel objected to. */
+static void fail(int err)
+{
+	nl_perror(&nl, err, attr_what(nl_bad_attr(&nl)));
+}
+
+static int talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	int err = nl_talk(&nl, nlh, cb, data);
+
+	if (err) {
+		fail(err);
+		return 1;
+	}
+	return 0;
+}
+
+static const char *proto_str(uint8_t proto, char *buf, size_t len)
+{
+	const char *name = proto_name(proto);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%u", proto);
+	return buf;
+}
+
+/* Listing order: udp, tcp, icmp, then unknown protocols by number. */
+static int proto_rank(uint8_t proto)
+{
+	int i;
+
+	for (i = 0; i < NPROTOS; i++)
+		if (protos[i] == proto)
+			return i;
+	return NPROTOS + proto;
+}
+
+static const char *addr_str(uint32_t be_addr, char *buf)
+{
+	struct in_addr a = { .s_addr = be_addr };
+
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+static void attr_strcpy(char *dst, size_t size, const struct nlattr *attr)
+{
+	const char *s = mnl_attr_get_payload(attr);
+
+	snprintf(dst, size, "%.*s",
+		 (int)strnlen(s, mnl_attr_get_payload_len(attr)), s);
+}
+
+static const enum mnl_attr_data_type attr_types[CONENAT_A_MAX + 1] = {
+	[CONENAT_A_UP] = MNL_TYPE_U8,
+	[CONENAT_A_IFINDEX] = MNL_TYPE_U32,
+	[CONENAT_A_EXT_ADDR] = MNL_TYPE_U32,
+	[CONENAT_A_RANGES] = MNL_TYPE_NESTED,
+	[CONENAT_A_RANGE] = MNL_TYPE_NESTED,
+	[CONENAT_A_TIMEOUT_UDP ... CONENAT_A_FWMARK] = MNL_TYPE_U32,
+	[CONENAT_A_INBOUND_REFRESH] = MNL_TYPE_U8,
+	[CONENAT_A_UNSAFE_TIMEOUTS] = MNL_TYPE_FLAG,
+	[CONENAT_A_MAPPINGS] = MNL_TYPE_U32,
+	[CONENAT_A_MAPPING] = MNL_TYPE_NESTED,
+	[CONENAT_A_PROTO] = MNL_TYPE_U8,
+	[CONENAT_A_INT_ADDR] = MNL_TYPE_U32,
+	[CONENAT_A_STATS] = MNL_TYPE_NESTED,
+};
+
+static const enum mnl_attr_data_type range_types[CONENAT_RANGE_A_MAX + 1] = {
+	[CONENAT_RANGE_A_PROTO] = MNL_TYPE_U8,
+	[CONENAT_RANGE_A_MIN] = MNL_TYPE_U16,
+	[CONENAT_RANGE_A_MAX] = MNL_TYPE_U16,
+};
+
+static const enum mnl_attr_data_type map_types[CONENAT_MAP_A_MAX + 1] = {
+	[CONENAT_MAP_A_PROTO] = MNL_TYPE_U8,
+	[CONENAT_MAP_A_INT_ADDR] = MNL_TYPE_U32,
+	[CONENAT_MAP_A_INT_PORT] = MNL_TYPE_U16,
+	[CONENAT_MAP_A_EXT_ADDR] = MNL_TYPE_U32,
+	[CONENAT_MAP_A_EXT_PORT] = MNL_TYPE_U16,
+	[CONENAT_MAP_A_EXPIRES] = MNL_TYPE_U32,
+	[CONENAT_MAP_A_STATE] = MNL_TYPE_U8,
+};
+
+/* up, set */
+
+struct config {
+	const char *ifname;
+	bool set[CONENAT_A_MAX + 1];
+	uint32_t val[CONENAT_A_MAX + 1];
+	struct port_range ranges[MAX_RANGES];
+	unsigned int nranges;
+};
+
+static int add_range(struct config *cfg, uint8_t proto, uint16_t min,
+		     uint16_t max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < cfg->nranges; i++)
+		n += cfg->ranges[i].proto == proto;
+	if (n >= CONENAT_MAX_RANGES) {
+		fprintf(stderr, "conenat: too many port ranges for %s (at most %d)\n",
+			proto_name(proto), CONENAT_MAX_RANGES);
+		return EXIT_USAGE;
+	}
+	cfg->ranges[cfg->nranges++] = (struct port_range){ proto, min, max };
+	return 0;
+}
+
+static int parse_option(struct config *cfg, const struct cfg_option *opt,
+			const char *val)
+{
+	char err[PARSE_ERRLEN];
+	struct port_range r;
+	bool on;
+	int i, ret;
+
+	switch (opt->kind) {
+	case OPT_PORTS:
+		if (parse_port_range(val, &r, err, sizeof(err)))
+			return value_error(err);
+		for (i = 0; i < NPROTOS; i++) {
+			if (r.proto && r.proto != protos[i])
+				continue;
+			ret = add_range(cfg, protos[i], r.min, r.max);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	case OPT_SECS:
+		if (parse_duration(val, &cfg->val[opt->attr], err, sizeof(err)))
+			return value_error(err);
+		break;
+	case OPT_U32:
+		if (parse_u32(val, &cfg->val[opt->attr], err, sizeof(err)))
+			return value_error(err);
+		break;
+	case OPT_ONOFF:
+		if (parse_onoff(val, &on, err, sizeof(err)))
+			return value_error(err);
+		cfg->val[opt->attr] = on;
+		break;
+	case OPT_FLAG:
+		break;
+	}
+	cfg->set[opt->attr] = true;
+	return 0;
+}
+
+static const struct cfg_option *find_option(const char *arg, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++)
+		if (strlen(cfg_options[i].name) == len &&
+		    !strncmp(cfg_options[i].name, arg, len))
+			return &cfg_options[i];
+	return NULL;
+}
+
+/*
+ * [IFNAME] [dev IFNAME] [--option VALUE | --option=VALUE]..., in any order;
+ * the bare IFNAME only when bare_ifname (up), where it is required.
+ */
+static int parse_config(int argc, char **argv, struct config *cfg,
+			bool bare_ifname)
+{
+	const struct cfg_option *opt;
+	const char *arg, *val, *eq;
+	char err[PARSE_ERRLEN];
+	size_t len;
+	int i, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	for (i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (!strcmp(arg, "dev") || strncmp(arg, "--", 2)) {
+			if (!strcmp(arg, "dev")) {
+				if (++i == argc)
+					return usage_error("'dev' needs an interface name");
+				arg = argv[i];
+			} else if (!bare_ifname || cfg->ifname) {
+				return unexpected(arg);
+			}
+			if (cfg->ifname)
+				return usage_error("more than one interface given");
+			cfg->ifname = arg;
+			continue;
+		}
+		eq = strchr(arg, '=');
+		len = eq ? (size_t)(eq - arg) : strlen(arg);
+		opt = find_option(arg, len);
+		if (!opt)
+			return usage_error("unknown option '%.*s'", (int)len, arg);
+		val = NULL;
+		if (opt->kind == OPT_FLAG) {
+			if (eq)
+				return usage_error("option '%s' takes no value",
+						   opt->name);
+		} else if (eq) {
+			val = eq + 1;
+		} else if (++i < argc) {
+			val = argv[i];
+		} else {
+			return usage_error("option '%s' needs a value",
+					   opt->name);
+		}
+		ret = parse_option(cfg, opt, val);
+		if (ret)
+			return ret;
+	}
+	if (bare_ifname && !cfg->ifname)
+		return usage_error("missing interface name");
+	if (cfg->ifname && parse_ifname(cfg->ifname, err, sizeof(err)))
+		return value_error(err);
+	return 0;
+}
+
+static void put_config(struct nlmsghdr *nlh, const struct config *cfg)
+{
+	struct nlattr *ranges, *range;
+	const struct cfg_option *opt;
+	unsigned int i;
+
+	if (cfg->ifname)
+		mnl_attr_put_strz(nlh, CONENAT_A_IFNAME, cfg->ifname);
+	if (cfg->nranges) {
+		ranges = mnl_attr_nest_start(nlh, CONENAT_A_RANGES);
+		for (i = 0; i < cfg->nranges; i++) {
+			range = mnl_attr_nest_start(nlh, CONENAT_A_RANGE);
+			mnl_attr_put_u8(nlh, CONENAT_RANGE_A_PROTO,
+					cfg->ranges[i].proto);
+			mnl_attr_put_u16(nlh, CONENAT_RANGE_A_MIN,
+					 cfg->ranges[i].min);
+			mnl_attr_put_u16(nlh, CONENAT_RANGE_A_MAX,
+					 cfg->ranges[i].max);
+			mnl_attr_nest_end(nlh, range);
+		}
+		mnl_attr_nest_end(nlh, ranges);
+	}
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++) {
+		opt = &cfg_options[i];
+		if (!cfg->set[opt->attr])
+			continue;
+		switch (opt->kind) {
+		case OPT_SECS:
+		case OPT_U32:
+			mnl_attr_put_u32(nlh, opt->attr, cfg->val[opt->attr]);
+			break;
+		case OPT_ONOFF:
+			mnl_attr_put_u8(nlh, opt->attr,
+					(uint8_t)cfg->val[opt->attr]);
+			break;
+		case OPT_FLAG:
+			mnl_attr_put(nlh, opt->attr, 0, NULL);
+			break;
+		case OPT_PORTS:
+			break;
+		}
+	}
+}
+
+static int configure(int argc, char **argv, uint8_t cmd, bool bare_ifname)
+{
+	struct nlmsghdr *nlh;
+	struct config cfg;
+	int ret;
+
+	ret = parse_config(argc, argv, &cfg, bare_ifname);
+	if (ret || (ret = open_nl()))
+		return ret;
+	nlh = nl_request(&nl, cmd, NLM_F_ACK);
+	put_config(nlh, &cfg);
+	return talk(nlh, NULL, NULL);
+}
+
+static int cmd_up(int argc, char **argv)
+{
+	return configure(argc, argv, CONENAT_CMD_UP, true);
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	return configure(argc, argv, CONENAT_CMD_SET, false);
+}
+
+static int cmd_down(int argc, char **argv)
+{
+	int ret = no_args(argc, argv);
+
+	if (ret || (ret = open_nl()))
+		return ret;
+	return talk(nl_request(&nl, CONENAT_CMD_DOWN, NLM_F_ACK), NULL, NULL);
+}
+
+/* show, version */
+
+struct status {
+	bool reply;
+	char version[64];
+	bool up;
+	char ifname[IFNAMSIZ];
+	uint32_t val[CONENAT_A_MAX + 1];	/* the u32 and u8 attributes */
+	struct port_range ranges[MAX_RANGES];
+	unsigned int nranges;
+};
+
+static int parse_ranges(const struct nlattr *nest, struct status *st)
+{
+	const struct nlattr *tb[CONENAT_RANGE_A_MAX + 1], *pos;
+
+	mnl_attr_for_each_nested(pos, nest) {
+		if (mnl_attr_get_type(pos) != CONENAT_A_RANGE)
+			continue;
+		if (nl_parse(NULL, pos, tb, CONENAT_RANGE_A_MAX,
+			     range_types) < 0)
+			return -1;
+		if (!tb[CONENAT_RANGE_A_PROTO] || !tb[CONENAT_RANGE_A_MIN] ||
+		    !tb[CONENAT_RANGE_A_MAX] || st->nranges == MAX_RANGES)
+			continue;
+		st->ranges[st->nranges++] = (struct port_range){
+			mnl_attr_get_u8(tb[CONENAT_RANGE_A_PROTO]),
+			mnl_attr_get_u16(tb[CONENAT_RANGE_A_MIN]),
+			mnl_attr_get_u16(tb[CONENAT_RANGE_A_MAX]),
+		};
+	}
+	return 0;
+}
+
+static int status_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CONENAT_A_MAX + 1];
+	struct status *st = data;
+	int i;
+
+	if (nl_parse(nlh, NULL, tb, CONENAT_A_MAX, attr_types) < 0)
+		return MNL_CB_ERROR;
+	memset(st, 0, sizeof(*st));
+	st->reply = true;
+	if (tb[CONENAT_A_VERSION])
+		attr_strcpy(st->version, sizeof(st->version),
+			    tb[CONENAT_A_VERSION]);
+	else
+		strcpy(st->version, "unknown");
+	st->up = tb[CONENAT_A_UP] && mnl_attr_get_u8(tb[CONENAT_A_UP]);
+	if (tb[CONENAT_A_IFNAME])
+		attr_strcpy(st->ifname, sizeof(st->ifname),
+			    tb[CONENAT_A_IFNAME]);
+	for (i = 0; i <= CONENAT_A_MAX; i++) {
+		if (!tb[i])
+			continue;
+		if (attr_types[i] == MNL_TYPE_U32)
+			st->val[i] = mnl_attr_get_u32(tb[i]);
+		else if (attr_types[i] == MNL_TYPE_U8)
+			st->val[i] = mnl_attr_get_u8(tb[i]);
+	}
+	if (tb[CONENAT_A_RANGES] && parse_ranges(tb[CONENAT_A_RANGES], st) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+/* 0 or -errno, like nl_talk(). */
+static int get_status(struct status *st)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	err = nl_talk(&nl, nl_request(&nl, CONENAT_CMD_GET, NLM_F_ACK),
+		      status_cb, st);
+	if (!err && !st->reply)
+		err = -EPROTO;
+	return err;
+}
+
+static const char *plural(uint32_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void print_status(const struct status *st)
+{
+	const uint32_t *v = st->val;
+	char buf[INET_ADDRSTRLEN];
+	const char *sep = " ";
+	unsigned int i;
+	bool named;
+	int p;
+
+	printf("conenat %s: %s\n", st->version, st->up ? "up" : "down");
+	if (!st->up)
+		return;
+	printf("  interface %s (index %" PRIu32 "), external address %s\n",
+	       st->ifname, v[CONENAT_A_IFINDEX],
+	       v[CONENAT_A_EXT_ADDR] ? addr_str(v[CONENAT_A_EXT_ADDR], buf) :
+				       "none");
+	printf("  ports");
+	for (p = 0; p < NPROTOS; p++) {
+		named = false;
+		for (i = 0; i < st->nranges; i++) {
+			const struct port_range *r = &st->ranges[i];
+
+			if (r->proto != protos[p])
+				continue;
+			if (!named)
+				printf("%s%s", sep, proto_name(r->proto));
+			named = true;
+			sep = ", ";
+			if (r->min == r->max)
+				printf(" %u", r->min);
+			else
+				printf(" %u-%u", r->min, r->max);
+		}
+	}
+	printf("\n  timeouts udp %" PRIu32 "s, tcp established %" PRIu32
+	       "s, tcp transitory %" PRIu32 "s, icmp %" PRIu32
+	       "s, hold-down %" PRIu32 "s\n",
+	       v[CONENAT_A_TIMEOUT_UDP], v[CONENAT_A_TIMEOUT_TCP_EST],
+	       v[CONENAT_A_TIMEOUT_TCP_TRANS], v[CONENAT_A_TIMEOUT_ICMP],
+	       v[CONENAT_A_HOLDDOWN]);
+	printf("  limits %" PRIu32 " mapping%s, %" PRIu32 " per host; %" PRIu32
+	       " mapping%s now\n",
+	       v[CONENAT_A_MAX_MAPPINGS], plural(v[CONENAT_A_MAX_MAPPINGS]),
+	       v[CONENAT_A_MAX_PER_HOST], v[CONENAT_A_MAPPINGS],
+	       plural(v[CONENAT_A_MAPPINGS]));
+	if (v[CONENAT_A_FWMARK])
+		printf("  fwmark 0x%" PRIx32, v[CONENAT_A_FWMARK]);
+	else
+		printf("  fwmark none");
+	printf(", inbound refresh %s\n",
+	       v[CONENAT_A_INBOUND_REFRESH] ? "on" : "off");
+}
+
+static void json_status(const struct status *st)
+{
+	const uint32_t *v = st->val;
+	char buf[INET_ADDRSTRLEN];
+	struct json j;
+	unsigned int i;
+
+	json_init(&j, stdout, pretty);
+	json_begin_object(&j, NULL);
+	json_string(&j, "version", st->version);
+	json_bool(&j, "up", st->up);
+	if (st->up) {
+		json_string(&j, "interface", st->ifname);
+		json_uint(&j, "ifindex", v[CONENAT_A_IFINDEX]);
+		json_string(&j, "external_address",
+			    addr_str(v[CONENAT_A_EXT_ADDR], buf));
+		json_begin_array(&j, "ranges");
+		for (i = 0; i < st->nranges; i++) {
+			json_begin_object(&j, NULL);
+			json_string(&j, "protocol",
+				    proto_str(st->ranges[i].proto, buf,
+					      sizeof(buf)));
+			json_uint(&j, "min", st->ranges[i].min);
+			json_uint(&j, "max", st->ranges[i].max);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_begin_object(&j, "timeouts");
+		json_uint(&j, "udp", v[CONENAT_A_TIMEOUT_UDP]);
+		json_uint(&j, "tcp_established", v[CONENAT_A_TIMEOUT_TCP_EST]);
+		json_uint(&j, "tcp_transitory", v[CONENAT_A_TIMEOUT_TCP_TRANS]);
+		json_uint(&j, "icmp", v[CONENAT_A_TIMEOUT_ICMP]);
+		json_end_object(&j);
+		json_uint(&j, "holddown", v[CONENAT_A_HOLDDOWN]);
+		json_uint(&j, "max_mappings", v[CONENAT_A_MAX_MAPPINGS]);
+		json_uint(&j, "max_per_host", v[CONENAT_A_MAX_PER_HOST]);
+		json_uint(&j, "fwmark", v[CONENAT_A_FWMARK]);
+		json_bool(&j, "inbound_refresh", v[CONENAT_A_INBOUND_REFRESH]);
+		json_uint(&j, "mappings", v[CONENAT_A_MAPPINGS]);
+	}
+	json_end_object(&j);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct status st;
+	int ret = no_args(argc, argv);
+
+	if (ret || (ret = open_nl()))
+		return ret;
+	ret = get_status(&st);
+	if (ret) {
+		fail(ret);
+		return 1;
+	}
+	if (json_out)
+		json_status(&st);
+	else
+		print_status(&st);
+	return 0;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	struct status st = { .reply = false };
+	struct json j;
+	bool opened;
+	int ret = no_args(argc, argv);
+
+	if (ret)
+		return ret;
+	ret = nl_open(&nl);
+	opened = !ret;
+	if (opened)
+		ret = get_status(&st);
+	if (json_out) {
+		json_init(&j, stdout, pretty);
+		json_begin_object(&j, NULL);
+		json_string(&j, "tool", CONENAT_VERSION);
+		if (st.reply)
+			json_string(&j, "module", st.version);
+		else
+			json_null(&j, "module");
+		json_end_object(&j);
+	} else {
+		printf("conenat tool %s\n", CONENAT_VERSION);
+		if (st.reply)
+			printf("conenat module %s\n", st.version);
+	}
+	/* A module that is not loaded is an answer here, not an error. */
+	if (!ret || (!opened && ret == -ENOENT))
+		return 0;
+	if (opened)
+		fail(ret);
+	else
+		nl_perror(&nl, ret, NULL);
+	return 1;
+}
+
+/* mappings */
+
+struct mapping {
+	uint8_t proto;
+	bool has_expires;
+	int state;		/* enum conenat_tcp_state, or -1 */
+	uint32_t int_addr;	/* network order */
+	uint32_t ext_addr;	/* network order */
+	uint16_t int_port;
+	uint16_t ext_port;
+	uint32_t expires_ms;
+};
+
+struct mapping_list {
+	struct mapping *m;
+	size_t n, size;
+};
+
+static int mapping_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CONENAT_A_MAX + 1];
+	const struct nlattr *mt[CONENAT_MAP_A_MAX + 1];
+	struct mapping_list *list = data;
+	struct mapping *m, *grown;
+
+	if (nl_parse(nlh, NULL, tb, CONENAT_A_MAX, attr_types) < 0)
+		return MNL_CB_ERROR;
+	if (!tb[CONENAT_A_MAPPING])
+		return MNL_CB_OK;
+	if (nl_parse(NULL, tb[CONENAT_A_MAPPING], mt, CONENAT_MAP_A_MAX,
+		     map_types) < 0)
+		return MNL_CB_ERROR;
+	if (!mt[CONENAT_MAP_A_PROTO] || !mt[CONENAT_MAP_A_INT_ADDR] ||
+	    !mt[CONENAT_MAP_A_INT_PORT] || !mt[CONENAT_MAP_A_EXT_ADDR] ||
+	    !mt[CONENAT_MAP_A_EXT_PORT]) {
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	if (list->n == list->size) {
+		list->size = list->size ? 2 * list->size : 64;
+		grown = realloc(list->m, list->size * sizeof(*list->m));
+		if (!grown) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		list->m = grown;
+	}
+	m = &list->m[list->n++];
+	m->proto = mnl_attr_get_u8(mt[CONENAT_MAP_A_PROTO]);
+	m->int_addr = mnl_attr_get_u32(mt[CONENAT_MAP_A_INT_ADDR]);
+	m->int_port = mnl_attr_get_u16(mt[CONENAT_MAP_A_INT_PORT]);
+	m->ext_addr = mnl_attr_get_u32(mt[CONENAT_MAP_A_EXT_ADDR]);
+	m->ext_port = mnl_attr_get_u16(mt[CONENAT_MAP_A_EXT_PORT]);
+	m->has_expires = mt[CONENAT_MAP_A_EXPIRES];
+	m->expires_ms = m->has_expires ?
+			mnl_attr_get_u32(mt[CONENAT_MAP_A_EXPIRES]) : 0;
+	m->state = mt[CONENAT_MAP_A_STATE] ?
+		   mnl_attr_get_u8(mt[CONENAT_MAP_A_STATE]) : -1;
+	return MNL_CB_OK;
+}
+
+static int mapping_cmp(const void *a, const void *b)
+{
+	const struct mapping *x = a, *y = b;
+	uint32_t xa = ntohl(x->int_addr), ya = ntohl(y->int_addr);
+
+	if (x->proto != y->proto)
+		return proto_rank(x->proto) - proto_rank(y->proto);
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return (int)x->int_port - (int)y->int_port;
+}
+
+static const char *tcp_state_name(int state)
+{
+	switch (state) {
+	case CONENAT_TCP_ESTABLISHED:
+		return "established";
+	case CONENAT_TCP_TRANSITORY:
+		return "transitory";
+	}
+	return "unknown";
+}
+
+static void print_mappings(const struct mapping_list *list)
+{
+	char ia[INET_ADDRSTRLEN], ea[INET_ADDRSTRLEN], pb[8];
+	const struct mapping *m;
+	size_t i;
+
+	for (i = 0; i < list->n; i++) {
+		m = &list->m[i];
+		printf("%s %s:%u -> %s:%u", proto_str(m->proto, pb, sizeof(pb)),
+		       addr_str(m->int_addr, ia), m->int_port,
+		       addr_str(m->ext_addr, ea), m->ext_port);
+		/* rounded up: a live mapping never shows 0s */
+		if (m->has_expires)
+			printf(" expires %" PRIu64 "s",
+			       ((uint64_t)m->expires_ms + 999) / 1000);
+		if (m->state >= 0)
+			printf(" %s", tcp_state_name(m->state));
+		putchar('\n');
+	}
+}
+
+static void json_mappings(const struct mapping_list *list)
+{
+	char buf[INET_ADDRSTRLEN];
+	const struct mapping *m;
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout, pretty);
+	json_begin_array(&j, NULL);
+	for (i = 0; i < list->n; i++) {
+		m = &list->m[i];
+		json_begin_object(&j, NULL);
+		json_string(&j, "protocol", proto_str(m->proto, buf, sizeof(buf)));
+		json_string(&j, "internal", addr_str(m->int_addr, buf));
+		json_uint(&j, "internal_port", m->int_port);
+		json_string(&j, "external", addr_str(m->ext_addr, buf));
+		json_uint(&j, "external_port", m->ext_port);
+		if (m->has_expires)
+			json_uint(&j, "expires_ms", m->expires_ms);
+		if (m->state >= 0)
+			json_string(&j, "state", tcp_state_name(m->state));
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+}
+
+/* The dump, retried while the kernel flags it NLM_F_DUMP_INTR. */
+static int dump_mappings(struct mapping_list *list, bool has_proto,
+			 uint8_t proto, bool has_addr, uint32_t addr)
+{
+	struct nlmsghdr *nlh;
+	int err, tries;
+
+	for (tries = 1;; tries++) {
+		list->n = 0;
+		nlh = nl_request(&nl, CONENAT_CMD_GET_MAPPINGS, NLM_F_DUMP);
+		if (has_proto)
+			mnl_attr_put_u8(nlh, CONENAT_A_PROTO, proto);
+		if (has_addr)
+			mnl_attr_put(nlh, CONENAT_A_INT_ADDR, sizeof(addr), &addr);
+		err = nl_talk(&nl, nlh, mapping_cb, list);
+		if (err != -EINTR || tries == DUMP_TRIES)
+			return err;
+	}
+}
+
+static int cmd_mappings(int argc, char **argv)
+{
+	struct mapping_list list = { 0 };
+	bool has_proto = false, has_addr = false;
+	char err[PARSE_ERRLEN];
+	uint32_t addr = 0;
+	uint8_t proto = 0;
+	int i, ret;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "from")) {
+			if (has_addr)
+				return usage_error("'from' given twice");
+			if (++i == argc)
+				return usage_error("'from' needs an address");
+			if (parse_ipv4(argv[i], &addr, err, sizeof(err)))
+				return value_error(err);
+			has_addr = true;
+		} else if (!parse_proto(argv[i], &proto, err, sizeof(err))) {
+			if (has_proto)
+				return usage_error("more than one protocol given");
+			has_proto = true;
+		} else {
+			return unexpected(argv[i]);
+		}
+	}
+	ret = open_nl();
+	if (ret)
+		return ret;
+	ret = dump_mappings(&list, has_proto, proto, has_addr, addr);
+	if (ret == -EINTR) {
+		fputs("conenat: the mapping table kept changing during the dump; try again\n",
+		      stderr);
+	} else if (ret) {
+		fail(ret);
+	} else {
+		qsort(list.m, list.n, sizeof(*list.m), mapping_cmp);
+		if (json_out)
+			json_mappings(&list);
+		else
+			print_mappings(&list);
+	}
+	free(list.m);
+	return ret ? 1 : 0;
+}
+
+static int cmd_flush(int argc, char **argv)
+{
+	char err[PARSE_ERRLEN];
+	struct nlmsghdr *nlh;
+	uint8_t proto = 0;
+	int ret;
+
+	if (argc > 1)
+		return unexpected(argv[1]);
+	if (argc && parse_proto(argv[0], &proto, err, sizeof(err))) {
+		if (argv[0][0] == '-')
+			return unexpected(argv[0]);
+		return value_error(err);
+	}
+	ret = open_nl();
+	if (ret)
+		return ret;
+	nlh = nl_request(&nl, CONENAT_CMD_FLUSH, NLM_F_ACK);
+	if (argc)
+		mnl_attr_put_u8(nlh, CONENAT_A_PROTO, proto);
+	return talk(nlh, NULL, NULL);
+}
+
+/* stats */
+
+static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
+	[CONENAT_STAT_XLAT_OUT] = "translated_out",
+	[CONENAT_STAT_XLAT_IN] = "translated_in",
+	[CONENAT_STAT_CREATED] = "created",
+	[CONENAT_STAT_EXPIRED] = "expired",
+	[CONENAT_STAT_REFUSED_PORTS] = "refused_ports",
+	[CONENAT_STAT_REFUSED_LIMIT] = "refused_limit",
+	[CONENAT_STAT_REFUSED_HOST] = "refused_host",
+	[CONENAT_STAT_REFUSED_NOMEM] = "refused_nomem",
+	[CONENAT_STAT_DROP_NOADDR] = "drop_noaddr",
+	[CONENAT_STAT_DROP_MALFORMED] = "drop_malformed",
+	[CONENAT_STAT_DROP_UNWRITABLE] = "drop_unwritable",
+	[CONENAT_STAT_DROP_FRAGMENT] = "drop_fragment",
+};
+
+struct stat_val {
+	uint16_t type;
+	uint64_t val;
+};
+
+struct stats {
+	struct stat_val s[256];
+	unsigned int n;
+};
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CONENAT_A_MAX + 1], *pos;
+	struct stats *st = data;
+	uint16_t type, len;
+
+	if (nl_parse(nlh, NULL, tb, CONENAT_A_MAX, attr_types) < 0)
+		return MNL_CB_ERROR;
+	if (!tb[CONENAT_A_STATS])
+		return MNL_CB_OK;
+	mnl_attr_for_each_nested(pos, tb[CONENAT_A_STATS]) {
+		type = mnl_attr_get_type(pos);
+		len = mnl_attr_get_payload_len(pos);
+		/* type 0 is the padding that aligns the u64s */
+		if (!type || st->n == ARRAY_SIZE(st->s))
+			continue;
+		if (len == sizeof(uint64_t))
+			st->s[st->n++] = (struct stat_val){
+				type, mnl_attr_get_u64(pos) };
+		else if (len == sizeof(uint32_t))
+			st->s[st->n++] = (struct stat_val){
+				type, mnl_attr_get_u32(pos) };
+	}
+	return MNL_CB_OK;
+}
+
+static int stat_cmp(const void *a, const void *b)
+{
+	const struct stat_val *x = a, *y = b;
+
+	return (int)x->type - (int)y->type;
+}
+
+static const char *stat_name(uint16_t type, char *buf, size_t len)
+{
+	if (type <= CONENAT_STAT_MAX && stat_names[type])
+		return stat_names[type];
+	snprintf(buf, len, "stat_%u", type);
+	return buf;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct stats st = { .n = 0 };
+	char buf[16];
+	struct json j;
+	unsigned int i;
+	int ret = no_args(argc, argv);
+
+	if (ret || (ret = open_nl()))
+		return ret;
+	ret = talk(nl_request(&nl, CONENAT_CMD_GET_STATS, NLM_F_ACK),
+		   stats_cb, &st);
+	if (ret)
+		return ret;
+	qsort(st.s, st.n, sizeof(st.s[0]), stat_cmp);
+	if (json_out) {
+		json_init(&j, stdout, pretty);
+		json_begin_object(&j, NULL);
+		for (i = 0; i < st.n; i++)
+			json_uint(&j, stat_name(st.s[i].type, buf, sizeof(buf)),
+				  st.s[i].val);
+		json_end_object(&j);
+		return 0;
+	}
+	for (i = 0; i < st.n; i++)
+		printf("%-16s %" PRIu64 "\n",
+		       stat_name(st.s[i].type, buf, sizeof(buf)), st.s[i].val);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{ "up", cmd_up, "IFNAME [OPTIONS]",
+	  "start NAT on IFNAME, or reconfigure it" },
+	{ "set", cmd_set, "[OPTIONS] [dev IFNAME]",
+	  "change the running instance" },
+	{ "down", cmd_down, "", "stop NAT and drop all mappings" },
+	{ "show", cmd_show, "", "show the state and configuration" },
+	{ "mappings", cmd_mappings, "[PROTO] [from ADDR]",
+	  "list the mappings" },
+	{ "flush", cmd_flush, "[PROTO]", "drop the dynamic mappings" },
+	{ "stats", cmd_stats, "", "show the counters" },
+	{ "version", cmd_version, "", "show the tool and module versions" },
+	{ "help", cmd_help, "", "show this help" },
+};
+
+static void usage(FILE *f)
+{
+	char buf[ARRAY_SIZE(commands) + ARRAY_SIZE(cfg_options)][64];
+	size_t nc = ARRAY_SIZE(commands), no = ARRAY_SIZE(cfg_options), i;
+	int w = 0;
+
+	for (i = 0; i < nc; i++)
+		snprintf(buf[i], sizeof(buf[i]), "%s%s%s", commands[i].name,
+			 commands[i].args[0] ? " " : "", commands[i].args);
+	for (i = 0; i < no; i++)
+		snprintf(buf[nc + i], sizeof(buf[0]), "%s%s%s",
+			 cfg_options[i].name, cfg_options[i].arg[0] ? " " : "",
+			 cfg_options[i].arg);
+	for (i = 0; i < nc + no; i++)
+		if ((int)strlen(buf[i]) > w)
+			w = (int)strlen(buf[i]);
+
+	fprintf(f, "Usage: conenat [-j] [-p] COMMAND [ARGS]\n\nCommands:\n");
+	for (i = 0; i < nc; i++)
+		fprintf(f, "  %-*s  %s\n", w, buf[i], commands[i].help);
+	fprintf(f, "\nOptions of up and set:\n");
+	for (i = 0; i < no; i++)
+		fprintf(f, "  %-*s  %s\n", w, buf[nc + i], cfg_options[i].help);
+	fprintf(f, "\nGlobal options:\n");
+	fprintf(f, "  %-*s  %s\n", w, "-j, --json", "JSON output");
+	fprintf(f, "  %-*s  %s\n", w, "-p, --pretty",
+		"indented JSON output (implies -j)");
+	fprintf(f, "  %-*s  %s\n", w, "-h, --help", "show this help");
+	fprintf(f, "\nPROTO is udp, tcp or icmp; --ports without PROTO applies to all three.\n"
+		"SECS is seconds, or a number with suffix s, m, h or d.\n"
+		"See conenat(8) for details.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+static int __attribute__((format(printf, 1, 2)))
+global_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("conenat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'conenat help' for more information.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const char *arg;
+	size_t k;
+	int i, ret;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		arg = argv[i];
+		if (!strcmp(arg, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(arg, "--json")) {
+			json_out = true;
+		} else if (!strcmp(arg, "--pretty")) {
+			json_out = pretty = true;
+		} else if (!strcmp(arg, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (arg[1] && arg[1] != '-' &&
+			   strspn(arg + 1, "jph") == strlen(arg + 1)) {
+			/* -j, -p, -h, or several of them as in -jp */
+			if (strchr(arg, 'h')) {
+				usage(stdout);
+				return 0;
+			}
+			json_out = true;
+			pretty = pretty || strchr(arg, 'p');
+		} else {
+			return global_usage_error("unknown option '%s'", arg);
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (k = 0; k < ARRAY_SIZE(commands); k++)
+		if (!strcmp(argv[i], commands[k].name))
+			command = &commands[k];
+	if (!command)
+		return global_usage_error("unknown command '%s'", argv[i]);
+
+	ret = command->fn(argc - i - 1, argv + i + 1);
+	nl_close(&nl);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "conenat: write error: %s\n", strerror(errno));
+		ret = 1;
+	}
+	return ret;
+}

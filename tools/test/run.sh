@@ -1,0 +1,316 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs the conenat tool against fake_kernel.so (an LD_PRELOAD stand-in for
+# the module) and checks its output, exit status and requests. TAP output.
+#
+#   tools/test/run.sh TOOL FAKE_SO
+set -u
+
+tool=$1
+fake=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# run STATE ARGS...: the tool with the fake module in STATE
+run() {
+	local state=$1
+	shift
+	rm -f "$tmp/log"
+	FAKE_STATE=$state FAKE_LOG=$tmp/log LD_PRELOAD=$fake \
+		"$tool" "$@" >"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+}
+
+# expect NAME RC FILE: compare rc and FILE (out, err or log) with stdin
+expect() {
+	local name=$1 rc=$2 file=$3 diff
+	diff=$(diff -u - "$tmp/$file")
+	if [ "$(cat "$tmp/rc")" = "$rc" ] && [ -z "$diff" ]; then
+		ok 0 "$name"
+	else
+		ok 1 "$name"
+		echo "# exit status $(cat "$tmp/rc"), expected $rc"
+		printf '%s\n' "$diff" | sed 's/^/# /'
+	fi
+}
+
+empty() {
+	[ -s "$tmp/$1" ] && ok 1 "$2: $1 is not empty" || ok 0 "$2: $1 is empty"
+}
+
+run up show
+expect "show, up" 0 out <<'E'
+conenat 0.1.0: up
+  interface wan0 (index 3), external address 192.0.2.1
+  ports udp 20000-29999 40000, tcp 20000-29999, icmp 20000-29999
+  timeouts udp 300s, tcp established 7440s, tcp transitory 240s, icmp 60s, hold-down 120s
+  limits 524288 mappings, 4096 per host; 12 mappings now
+  fwmark none, inbound refresh off
+E
+empty err "show, up"
+expect "show sends GET with ack" 0 log <<'E'
+cmd 1 flags 0x5:
+E
+
+run up -j show
+expect "show -j, up" 0 out <<'E'
+{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"mappings":12}
+E
+
+run down show
+expect "show, down" 0 out <<'E'
+conenat 0.1.0: down
+E
+run down -p show
+expect "show -p, down" 0 out <<'E'
+{
+  "version": "0.1.0",
+  "up": false
+}
+E
+
+run up version
+expect "version" 0 out <<'E'
+conenat tool 0.1.0
+conenat module 0.1.0
+E
+run nomodule -j version
+expect "version -j without module" 0 out <<'E'
+{"tool":"0.1.0","module":null}
+E
+
+run nomodule show
+expect "show without module" 1 err <<'E'
+conenat: kernel module not loaded (try: modprobe conenat)
+E
+empty out "show without module"
+
+run up mappings
+expect "mappings, sorted, over two datagrams" 0 out <<'E'
+udp 10.0.1.2:5001 -> 192.0.2.1:20003 expires 0s
+udp 10.0.1.10:5000 -> 192.0.2.1:20001 expires 299s
+tcp 10.0.1.2:41000 -> 192.0.2.1:20417 expires 7431s established
+icmp 10.0.1.2:7 -> 192.0.2.1:20002 expires 1s
+E
+expect "mappings sends a dump without filters" 0 log <<'E'
+cmd 5 flags 0x301:
+E
+
+run up mappings tcp from 10.0.1.2
+# 21 is CONENAT_A_INT_ADDR, 10.0.1.2 in network order read as a u32
+expect "mappings filters" 0 log <<'E'
+cmd 5 flags 0x301: 20=6 21=33619978
+E
+
+run up -j mappings
+expect "mappings -j" 0 out <<'E'
+[{"protocol":"udp","internal":"10.0.1.2","internal_port":5001,"external":"192.0.2.1","external_port":20003,"expires_ms":0},{"protocol":"udp","internal":"10.0.1.10","internal_port":5000,"external":"192.0.2.1","external_port":20001,"expires_ms":299000},{"protocol":"tcp","internal":"10.0.1.2","internal_port":41000,"external":"192.0.2.1","external_port":20417,"expires_ms":7430001,"state":"established"},{"protocol":"icmp","internal":"10.0.1.2","internal_port":7,"external":"192.0.2.1","external_port":20002,"expires_ms":500}]
+E
+
+run intr mappings
+expect "interrupted dump is retried" 0 out <<'E'
+udp 10.0.1.2:5001 -> 192.0.2.1:20003 expires 0s
+udp 10.0.1.10:5000 -> 192.0.2.1:20001 expires 299s
+tcp 10.0.1.2:41000 -> 192.0.2.1:20417 expires 7431s established
+icmp 10.0.1.2:7 -> 192.0.2.1:20002 expires 1s
+E
+expect "interrupted dump is sent twice" 0 log <<'E'
+cmd 5 flags 0x301:
+cmd 5 flags 0x301:
+E
+
+run intr-always mappings
+expect "dump interrupted every time" 1 err <<'E'
+conenat: the mapping table kept changing during the dump; try again
+E
+empty out "dump interrupted every time"
+
+run up stats
+expect "stats in enum order, unknown as stat_N" 0 out <<'E'
+translated_out   5000001000
+translated_in    2000
+created          3000
+expired          4000
+refused_ports    5000
+refused_limit    6000
+refused_host     7000
+refused_nomem    8000
+drop_noaddr      9000
+drop_malformed   10000
+drop_unwritable  11000
+drop_fragment    12000
+stat_14          77
+E
+run up -j stats
+expect "stats -j" 0 out <<'E'
+{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"stat_14":77}
+E
+
+run up up wan0
+expect "up sends only the interface" 0 log <<'E'
+cmd 2 flags 0x5: 3='wan0'
+E
+empty out "up"
+
+run up up wan0 --ports 1000-2000 --ports=tcp:3000 --timeout-udp 2m \
+	--timeout-tcp-est=3h --timeout-tcp-trans 240s --timeout-icmp 1d \
+	--holddown 0 --max-mappings 100 --max-per-host 0x10 --fwmark 0xff \
+	--inbound-refresh on --unsafe-timeouts
+expect "up sends every option" 0 log <<'E'
+cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=1000 3=2000 } 7{ 1=6 2=1000 3=2000 } 7{ 1=1 2=1000 3=2000 } 7{ 1=6 2=3000 3=3000 } } 8=120 9=10800 10=240 11=86400 12=0 13=100 14=16 15=255 16=1 17=flag
+E
+
+run up set --inbound-refresh off dev wan1
+expect "set sends only what is given" 0 log <<'E'
+cmd 3 flags 0x5: 3='wan1' 16=0
+E
+run up set --timeout-udp 600
+expect "set without interface" 0 log <<'E'
+cmd 3 flags 0x5: 8=600
+E
+
+run up down
+expect "down" 0 log <<'E'
+cmd 4 flags 0x5:
+E
+run up flush
+expect "flush" 0 log <<'E'
+cmd 6 flags 0x5:
+E
+run up flush icmp
+expect "flush icmp" 0 log <<'E'
+cmd 6 flags 0x5: 20=1
+E
+
+run einval up wan0 --timeout-udp 5
+expect "kernel error: extack message and the option" 1 err <<'E'
+conenat: UDP timeout is below the RFC 4787 minimum of 120 s (--timeout-udp)
+E
+run einval down
+expect "kernel error without attribute" 1 err <<'E'
+conenat: UDP timeout is below the RFC 4787 minimum of 120 s
+E
+run eperm up wan0
+expect "permission denied" 1 err <<'E'
+conenat: permission denied (need CAP_NET_ADMIN)
+E
+run eperm show
+expect "permission denied for show" 1 err <<'E'
+conenat: permission denied (need CAP_NET_ADMIN)
+E
+
+# Usage errors: nothing reaches the kernel.
+run up up eth0 --ports 30000-20000
+expect "bad range" 2 err <<'E'
+conenat: invalid port range '30000-20000': start is greater than end
+E
+[ -e "$tmp/log" ] && ok 1 "bad range: nothing sent" || ok 0 "bad range: nothing sent"
+run up up eth0 --ports 70000
+expect "bad port" 2 err <<'E'
+conenat: invalid port '70000' (expected 1-65535)
+E
+run up up eth0 --ports 1-2 --ports 3 --ports 4 --ports 5 --ports 6 \
+	--ports 7 --ports 8 --ports 9 --ports udp:10
+expect "too many ranges" 2 err <<'E'
+conenat: too many port ranges for udp (at most 8)
+E
+run up up
+expect "up without interface" 2 err <<'E'
+conenat: up: missing interface name
+Usage: conenat [-j] [-p] up IFNAME [OPTIONS]
+Try 'conenat help' for more information.
+E
+run up up eth0 eth1
+expect "up with two interfaces" 2 err <<'E'
+conenat: up: unexpected argument 'eth1'
+Usage: conenat [-j] [-p] up IFNAME [OPTIONS]
+Try 'conenat help' for more information.
+E
+run up up 0123456789abcdef
+expect "interface name too long" 2 err <<'E'
+conenat: invalid interface name '0123456789abcdef' (expected 1-15 characters)
+E
+run up set --timeout-udp
+expect "option without value" 2 err <<'E'
+conenat: set: option '--timeout-udp' needs a value
+Usage: conenat [-j] [-p] set [OPTIONS] [dev IFNAME]
+Try 'conenat help' for more information.
+E
+run up set --timeout-udp 5x
+expect "bad duration" 2 err <<'E'
+conenat: invalid duration '5x' (expected seconds, or a number with suffix s, m, h or d)
+E
+run up set --frob 1
+expect "unknown option" 2 err <<'E'
+conenat: set: unknown option '--frob'
+Usage: conenat [-j] [-p] set [OPTIONS] [dev IFNAME]
+Try 'conenat help' for more information.
+E
+run up set --unsafe-timeouts=1
+expect "flag with a value" 2 err <<'E'
+conenat: set: option '--unsafe-timeouts' takes no value
+Usage: conenat [-j] [-p] set [OPTIONS] [dev IFNAME]
+Try 'conenat help' for more information.
+E
+run up set --inbound-refresh yes
+expect "bad on/off" 2 err <<'E'
+conenat: invalid value 'yes' (expected on or off)
+E
+run up set --max-mappings 4294967296
+expect "number too large" 2 err <<'E'
+conenat: invalid number '4294967296' (at most 4294967295)
+E
+run up mappings sctp
+expect "mappings, unknown word" 2 err <<'E'
+conenat: mappings: unexpected argument 'sctp'
+Usage: conenat [-j] [-p] mappings [PROTO] [from ADDR]
+Try 'conenat help' for more information.
+E
+run up mappings from 10.0.1
+expect "mappings, bad address" 2 err <<'E'
+conenat: invalid IPv4 address '10.0.1'
+E
+run up flush sctp
+expect "flush, unknown protocol" 2 err <<'E'
+conenat: unknown protocol 'sctp' (expected udp, tcp or icmp)
+E
+run up show -j
+expect "global option after the command" 2 err <<'E'
+conenat: show: option '-j' goes before the command
+Usage: conenat [-j] [-p] show
+Try 'conenat help' for more information.
+E
+run up frob
+expect "unknown command" 2 err <<'E'
+conenat: unknown command 'frob'
+Try 'conenat help' for more information.
+E
+run up -x show
+expect "unknown global option" 2 err <<'E'
+conenat: unknown option '-x'
+Try 'conenat help' for more information.
+E
+run up
+[ "$(cat "$tmp/rc")" = 2 ] && grep -q '^Usage: conenat' "$tmp/err" && ! [ -s "$tmp/out" ]
+ok $? "no command: usage on stderr, exit 2"
+for h in help -h --help; do
+	run up $h
+	[ "$(cat "$tmp/rc")" = 0 ] && grep -q '^Usage: conenat' "$tmp/out" && ! [ -s "$tmp/err" ]
+	ok $? "$h: usage on stdout, exit 0"
+done
+
+echo "1..$n"
+echo "# $((n - failed)) passed, $failed failed"
+[ "$failed" = 0 ]
