@@ -89,15 +89,29 @@ unload_module() {
 }
 
 # run_test NAME FUNC: run FUNC in a subshell and print its TAP line.
+# A test still running after TEST_TIMEOUT seconds is killed and fails.
 run_test() {
-	local name=$1 func=$2 log rc
+	local name=$1 func=$2 log rc pid dog
 	log=$(mktemp)
 	(
-		trap cleanup_ns EXIT
+		TMPDIR=$(mktemp -d)
+		export TMPDIR
+		trap 'cleanup_ns; rm -rf "$TMPDIR"' EXIT
 		set -e
 		"$func"
-	) >"$log" 2>&1
+	) >"$log" 2>&1 &
+	pid=$!
+	(
+		sleep "${TEST_TIMEOUT:-300}"
+		echo "FAIL: timed out after ${TEST_TIMEOUT:-300} s" >>"$log"
+		pkill -TERM -P "$pid"
+		kill -TERM "$pid"
+	) 2>/dev/null &
+	dog=$!
+	wait "$pid"
 	rc=$?
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
 	_t=$((_t + 1))
 	case $rc in
 	0)

@@ -1,0 +1,348 @@
+# SPDX-License-Identifier: GPL-2.0
+# The NAT engine, checked at the endpoints. Sourced by run.sh.
+#
+#   lan1 10.0.1.2 --- 10.0.1.1 eth1 \
+#                                     rt  wan0 203.0.113.1 --- 203.0.113.2 inet
+#   lan2 10.0.2.2 --- 10.0.2.1 eth2 /                          198.51.100.10
+#                                                              198.51.100.20
+#                                                              192.0.2.10
+#
+# inet plays every internet host: reflectors on its addresses tell each
+# sender the source address:port they saw (nattest reflect).
+
+TESTS=(
+	works_without_conntrack
+	eim_same_mapping_for_three_destinations
+	eif_stranger_reaches_mapping
+	port_preservation
+	distinct_ports_for_same_source_port
+	router_service_outside_range_not_shadowed
+	router_own_traffic_untouched
+	icmp_echo_same_id_from_two_hosts
+	tcp_mapping_is_endpoint_independent
+	tcp_bulk_transfer_intact
+	mapping_expires_after_timeout
+	port_exhaustion_keeps_live_mappings
+	per_host_limit_refuses_new_mappings
+	mappings_stats_and_flush
+	fwmark_marks_inbound_translated
+	conntrack_sees_inside_view
+)
+
+WAN=203.0.113.1
+RANGE=20000-29999
+
+nat_topology() {
+	setup_ns lan1 lan2 rt inet
+	ip -n "$rt" link add eth1 type veth peer name eth0 netns "$lan1"
+	ip -n "$rt" link add eth2 type veth peer name eth0 netns "$lan2"
+	ip -n "$rt" link add wan0 type veth peer name eth0 netns "$inet"
+	ip -n "$rt" addr add 10.0.1.1/24 dev eth1
+	ip -n "$rt" addr add 10.0.2.1/24 dev eth2
+	ip -n "$rt" addr add $WAN/24 dev wan0
+	ip -n "$lan1" addr add 10.0.1.2/24 dev eth0
+	ip -n "$lan2" addr add 10.0.2.2/24 dev eth0
+	ip -n "$inet" addr add 203.0.113.2/24 dev eth0
+	local a
+	for a in 198.51.100.10 198.51.100.20 192.0.2.10; do
+		ip -n "$inet" addr add $a/32 dev lo
+	done
+	local ns
+	for ns in "$rt" "$lan1" "$lan2" "$inet"; do
+		ip -n "$ns" link set eth0 up 2>/dev/null || true
+	done
+	ip -n "$rt" link set eth1 up
+	ip -n "$rt" link set eth2 up
+	ip -n "$rt" link set wan0 up
+	ip -n "$lan1" route add default via 10.0.1.1
+	ip -n "$lan2" route add default via 10.0.2.1
+	ip -n "$rt" route add default via 203.0.113.2
+	in_ns "$rt" sysctl -qw net.ipv4.ip_forward=1
+	load_module
+	in_ns "$rt" "$CONENAT" up wan0 "$@"
+}
+
+# reflect NS udp|tcp ADDR:PORT: start a reflector, wait until it listens.
+reflect() {
+	local ns=$1 proto=$2 ep=$3 opt
+	in_ns "$ns" "$NATTEST" reflect "$proto" "$ep" >/dev/null 2>&1 &
+	[ "$proto" = udp ] && opt=-uln || opt=-tln
+	busywait 5000 eval "in_ns $ns ss $opt | grep -qF '$ep'"
+}
+
+# send NS udp|tcp ARGS...: nattest send, output to stdout.
+send() {
+	local ns=$1
+	shift
+	in_ns "$ns" "$NATTEST" send "$@"
+}
+
+# The external endpoint a reflector reported, from nattest's output.
+mapped() {
+	awk '/ mapped /{ print $3 }' | sort -u
+}
+
+in_range() { # in_range ADDR:PORT LO HI
+	local port=${1##*:}
+	[ "${1%:*}" = $WAN ] && [ "$port" -ge "$2" ] && [ "$port" -le "$3" ]
+}
+
+works_without_conntrack() {
+	[ ! -d /sys/module/nf_conntrack ] ||
+		skip "nf_conntrack is loaded already (test order)"
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "mapped to '$m', not $WAN:$RANGE"
+	[ ! -d /sys/module/nf_conntrack ] || fail "conenat pulled in conntrack"
+}
+
+eim_same_mapping_for_three_destinations() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$inet" udp 198.51.100.20:3478
+	reflect "$inet" udp 192.0.2.10:3479
+	local out m
+	out=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 \
+		198.51.100.20:3478 192.0.2.10:3479)
+	echo "$out"
+	[ "$(grep -c ' mapped ' <<<"$out")" = 3 ] || fail "a destination did not answer"
+	m=$(mapped <<<"$out")
+	[ "$(wc -l <<<"$m")" = 1 ] || fail "destinations saw different mappings: $m"
+	in_range "$m" 20000 29999 || fail "mapping $m outside $WAN:$RANGE"
+}
+
+eif_stranger_reaches_mapping() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	local out=$TMPDIR/eif.out m pid
+	send "$lan1" udp -t 10 -r 1 -b 10.0.1.2:4000 198.51.100.10:3478 >"$out" &
+	pid=$!
+	busywait 5000 grep -q ' mapped ' "$out" || fail "no mapping"
+	m=$(mapped <"$out")
+	# A host the LAN host never talked to, from another address and port.
+	send "$inet" udp -t 1 -b 192.0.2.10:9999 "$m" >/dev/null 2>&1 || true
+	wait $pid || true
+	cat "$out"
+	grep -q 'recv from 192.0.2.10:9999' "$out" ||
+		fail "stranger 192.0.2.10:9999 did not reach the LAN host via $m"
+}
+
+port_preservation() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:25000 198.51.100.10:3478 | mapped)
+	[ "$m" = $WAN:25000 ] || fail "internal port 25000 became $m"
+}
+
+distinct_ports_for_same_source_port() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	ip -n "$lan1" addr add 10.0.1.3/24 dev eth0
+	local all="" src
+	for src in 10.0.1.2 10.0.1.3; do
+		all+=$(send "$lan1" udp -b $src:25001 198.51.100.10:3478 | mapped)$'\n'
+	done
+	all+=$(send "$lan2" udp -b 10.0.2.2:25001 198.51.100.10:3478 | mapped)
+	echo "$all"
+	[ "$(sort -u <<<"$all" | grep -c .)" = 3 ] ||
+		fail "three internal endpoints share an external port: $all"
+	for m in $all; do
+		in_range "$m" 20000 29999 || fail "$m outside $WAN:$RANGE"
+	done
+}
+
+# CVE-2021-3773 pattern: a LAN host using the port of a router service
+# must not capture the service's inbound traffic.
+router_service_outside_range_not_shadowed() {
+	nat_topology
+	reflect "$rt" udp $WAN:53
+	reflect "$inet" udp 198.51.100.10:3478
+	local m out
+	m=$(send "$lan1" udp -b 10.0.1.2:53 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "LAN port 53 mapped to $m"
+	out=$(send "$inet" udp -b 192.0.2.10:5353 $WAN:53)
+	[ "$(mapped <<<"$out")" = 192.0.2.10:5353 ] ||
+		fail "router service on $WAN:53 did not answer: $out"
+}
+
+router_own_traffic_untouched() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	local m
+	m=$(send "$rt" udp -b $WAN:40000 198.51.100.10:3478 | mapped)
+	[ "$m" = $WAN:40000 ] || fail "router's own packet rewritten to $m"
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 0 ] ||
+		fail "router's own traffic created a mapping"
+}
+
+icmp_echo_same_id_from_two_hosts() {
+	nat_topology
+	need ping
+	local p1 p2
+	in_ns "$lan1" ping -n -q -c 3 -i 0.3 -e 4242 198.51.100.10 &
+	p1=$!
+	in_ns "$lan2" ping -n -q -c 3 -i 0.3 -e 4242 198.51.100.10 &
+	p2=$!
+	wait $p1 || fail "lan1's ping with id 4242 got no replies"
+	wait $p2 || fail "lan2's ping with id 4242 got no replies"
+	local ids
+	ids=$(in_ns "$rt" "$CONENAT" -j mappings icmp |
+		jq -r '.[] | "\(.internal) \(.internal_port) \(.external_port)"')
+	echo "$ids"
+	[ "$(grep -c ' 4242 ' <<<"$ids")" = 2 ] || fail "not two ICMP mappings"
+	[ "$(awk '{print $3}' <<<"$ids" | sort -u | wc -l)" = 2 ] ||
+		fail "both hosts got the same external identifier"
+}
+
+tcp_mapping_is_endpoint_independent() {
+	nat_topology
+	reflect "$inet" tcp 198.51.100.10:8080
+	reflect "$inet" tcp 192.0.2.10:8081
+	local out m
+	# Two connections from one internal endpoint, one after the other.
+	out=$(send "$lan1" tcp -b 10.0.1.2:4001 198.51.100.10:8080 \
+		192.0.2.10:8081)
+	echo "$out"
+	[ "$(grep -c ' mapped ' <<<"$out")" = 2 ] || fail "a connection failed"
+	m=$(mapped <<<"$out")
+	[ "$(wc -l <<<"$m")" = 1 ] || fail "destinations saw different mappings: $m"
+	in_range "$m" 20000 29999 || fail "mapping $m outside $WAN:$RANGE"
+}
+
+tcp_bulk_transfer_intact() {
+	nat_topology
+	need socat sha256sum
+	head -c 8M /dev/urandom >"$TMPDIR/src"
+	in_ns "$inet" socat -u TCP-LISTEN:5001,bind=198.51.100.10,reuseaddr \
+		OPEN:"$TMPDIR/up",creat,trunc &
+	local up=$!
+	in_ns "$inet" socat -u FILE:"$TMPDIR/src" \
+		TCP-LISTEN:5002,bind=198.51.100.10,reuseaddr &
+	busywait 5000 eval "in_ns $inet ss -tln | grep -q :5002"
+	in_ns "$lan1" socat -u FILE:"$TMPDIR/src" TCP:198.51.100.10:5001
+	in_ns "$lan1" socat -u TCP:198.51.100.10:5002 OPEN:"$TMPDIR/down",creat,trunc
+	wait $up
+	local want
+	want=$(sha256sum <"$TMPDIR/src")
+	[ "$(sha256sum <"$TMPDIR/up")" = "$want" ] || fail "upload corrupted"
+	[ "$(sha256sum <"$TMPDIR/down")" = "$want" ] || fail "download corrupted"
+	in_ns "$rt" "$CONENAT" stats | grep -E 'translated|drop'
+}
+
+mapping_expires_after_timeout() {
+	nat_topology --timeout-udp 2 --holddown 0 --unsafe-timeouts
+	reflect "$inet" udp 198.51.100.10:3478
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	[ -n "$m" ] || fail "no mapping"
+	busywait 8000 eval "[ \"\$(in_ns $rt $CONENAT -j mappings | jq length)\" = 0 ]" ||
+		fail "mapping still listed after its 2 s timeout"
+	in_ns "$rt" "$CONENAT" -j stats | jq -e '.expired >= 1' >/dev/null ||
+		fail "expiry not counted"
+	# Gone for real: a stranger's packet no longer gets in.
+	in_ns "$lan1" "$NATTEST" send udp -t 3 -r 1 -b 10.0.1.2:4001 \
+		198.51.100.10:3478 >"$TMPDIR/out" &
+	local pid=$!
+	busywait 5000 grep -q mapped "$TMPDIR/out"
+	send "$inet" udp -t 1 -b 192.0.2.10:9999 "$m" >/dev/null 2>&1 || true
+	! wait $pid || fail "packet to the expired mapping $m still delivered"
+}
+
+port_exhaustion_keeps_live_mappings() {
+	nat_topology --ports 20000-20003
+	reflect "$inet" udp 198.51.100.10:3478
+	local i all=""
+	for i in 1 2 3 4; do
+		all+=$(send "$lan1" udp -b 10.0.1.2:500$i 198.51.100.10:3478 | mapped)$'\n'
+	done
+	[ "$(sort -u <<<"$all" | grep -c .)" = 4 ] || fail "4 ports not all used: $all"
+	! send "$lan1" udp -t 1 -b 10.0.1.2:5005 198.51.100.10:3478 ||
+		fail "a fifth mapping was made from a 4-port range"
+	in_ns "$rt" "$CONENAT" -j stats | jq -e '.refused_ports >= 1' >/dev/null ||
+		fail "refusal not counted"
+	local again=""
+	for i in 1 2 3 4; do
+		again+=$(send "$lan1" udp -b 10.0.1.2:500$i 198.51.100.10:3478 | mapped)$'\n'
+	done
+	[ "$again" = "$all" ] || fail "live mappings changed: $all -> $again"
+}
+
+per_host_limit_refuses_new_mappings() {
+	nat_topology --max-per-host 2
+	reflect "$inet" udp 198.51.100.10:3478
+	send "$lan1" udp -b 10.0.1.2:5001 198.51.100.10:3478 >/dev/null
+	send "$lan1" udp -b 10.0.1.2:5002 198.51.100.10:3478 >/dev/null
+	! send "$lan1" udp -t 1 -b 10.0.1.2:5003 198.51.100.10:3478 ||
+		fail "third mapping allowed with --max-per-host 2"
+	send "$lan2" udp -b 10.0.2.2:5003 198.51.100.10:3478 >/dev/null ||
+		fail "another host was refused too"
+	in_ns "$rt" "$CONENAT" -j stats | jq -e '.refused_host >= 1' >/dev/null ||
+		fail "refusal not counted"
+}
+
+mappings_stats_and_flush() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$inet" tcp 198.51.100.10:8080
+	send "$lan1" udp -b 10.0.1.2:25002 198.51.100.10:3478 >/dev/null
+	send "$lan2" tcp -b 10.0.2.2:25003 198.51.100.10:8080 >/dev/null
+	local j
+	j=$(in_ns "$rt" "$CONENAT" -j mappings)
+	echo "$j"
+	jq -e 'any(.[]; .protocol=="udp" and .internal=="10.0.1.2" and
+		.internal_port==25002 and .external=="203.0.113.1" and
+		.external_port==25002 and .expires_ms > 0)' <<<"$j" >/dev/null ||
+		fail "UDP mapping not listed right"
+	jq -e 'any(.[]; .protocol=="tcp" and .internal=="10.0.2.2" and
+		.state != null)' <<<"$j" >/dev/null || fail "TCP mapping not listed"
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings udp | jq length)" = 1 ] ||
+		fail "protocol filter"
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings from 10.0.2.2 | jq length)" = 1 ] ||
+		fail "address filter"
+	in_ns "$rt" "$CONENAT" mappings | grep -q 'udp 10.0.1.2:25002 -> 203.0.113.1:25002' ||
+		fail "human listing"
+	in_ns "$rt" "$CONENAT" -j stats |
+		jq -e '.created == 2 and .translated_out >= 2 and .translated_in >= 2' ||
+		fail "stats do not add up"
+	in_ns "$rt" "$CONENAT" flush udp
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq -r '.[].protocol')" = tcp ] ||
+		fail "flush udp did not leave exactly the TCP mapping"
+	in_ns "$rt" "$CONENAT" flush
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 0 ] ||
+		fail "flush left mappings"
+}
+
+fwmark_marks_inbound_translated() {
+	nat_topology --fwmark 0x42
+	need iptables
+	reflect "$inet" udp 198.51.100.10:3478
+	# Count at the LAN host's router port what carries the mark.
+	in_ns "$rt" iptables -A FORWARD -o eth1 -m mark --mark 0x42 -j ACCEPT
+	send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 >/dev/null
+	local n
+	n=$(in_ns "$rt" iptables -vnxL FORWARD | awk '/mark match 0x42/{print $1}')
+	[ "${n:-0}" -ge 1 ] || fail "reply not marked 0x42 (count ${n:-none})"
+}
+
+conntrack_sees_inside_view() {
+	need conntrack iptables
+	nat_topology
+	modprobe nf_conntrack
+	in_ns "$rt" iptables -P FORWARD DROP
+	in_ns "$rt" iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+	in_ns "$rt" iptables -A FORWARD -i eth+ -o wan0 -j ACCEPT
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$inet" tcp 198.51.100.10:8080
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "UDP through a stateful firewall: '$m'"
+	m=$(send "$lan1" tcp -b 10.0.1.2:4001 198.51.100.10:8080 | mapped)
+	in_range "$m" 20000 29999 || fail "TCP through a stateful firewall: '$m'"
+	in_ns "$rt" conntrack -L 2>/dev/null | tee "$TMPDIR/ct"
+	grep -q 'src=10.0.1.2 dst=198.51.100.10 .*sport=4000' "$TMPDIR/ct" ||
+		fail "conntrack does not show the inside view"
+	! grep -q "dst=$WAN" "$TMPDIR/ct" || fail "conntrack saw the outside view"
+}
