@@ -34,7 +34,11 @@
  *         CONENAT_RANGE_A_MAX    u16, >= MIN
  *   A protocol without a range uses CONENAT_DEFAULT_PORT_MIN..MAX.
  *   Timeouts below the RFC minimums (CONENAT_MIN_TIMEOUT_*) are refused
- *   unless CONENAT_A_UNSAFE_TIMEOUTS is given (meant for tests).
+ *   unless CONENAT_A_UNSAFE_TIMEOUTS is given (meant for tests); once
+ *   given, it holds until the instance goes down.
+ *   CONENAT_A_FWMARK, when not 0, is set as skb->mark on every inbound
+ *   packet translated back to an internal endpoint, so that a firewall
+ *   can accept unsolicited traffic to mappings with one rule.
  *   Changing the interface or the ranges flushes the dynamic mappings.
  *
  * CONENAT_CMD_SET
