@@ -21,7 +21,7 @@ say "internet: STUN server (coturn) on 198.51.100.10:3478"
 in_ns "$inet" turnserver -S -z --no-cli --no-tls --no-dtls -L 198.51.100.10 \
 	--pidfile "$TMPDIR/turn.pid" --userdb "$TMPDIR/turndb" >/dev/null 2>&1 &
 busywait 10000 eval "in_ns $inet ss -uln | grep -q 198.51.100.10:3478"
-say "LAN host 10.0.1.2: STUN binding request from port 4000"
+say "LAN host 10.0.1.2: STUN binding request (coturn turnutils_stunclient)"
 in_ns "$lan1" turnutils_stunclient -L 10.0.1.2 -p 3478 198.51.100.10 2>&1 |
 	grep -i 'reflexive' | head -n 2 || true
 
