@@ -170,6 +170,18 @@ static int conenat_parse_config(struct genl_info *info,
 	return err;
 }
 
+/* The namespace's instance, or NULL with an extack message. cn->lock held. */
+static struct conenat_instance *conenat_running(struct conenat_net *cn,
+						struct netlink_ext_ack *extack)
+{
+	struct conenat_instance *inst;
+
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (!inst)
+		NL_SET_ERR_MSG(extack, "conenat is not up in this namespace");
+	return inst;
+}
+
 static int conenat_cmd_up_set(struct genl_info *info, bool create)
 {
 	struct net *net = genl_info_net(info);
@@ -187,15 +199,15 @@ static int conenat_cmd_up_set(struct genl_info *info, bool create)
 		return -ENOMEM;
 
 	mutex_lock(&cn->lock);
-	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	inst = create ? rcu_dereference_protected(cn->inst,
+						  lockdep_is_held(&cn->lock)) :
+			conenat_running(cn, info->extack);
 	if (inst) {
 		memcpy(cfg, rcu_dereference_protected(inst->cfg, 1),
 		       sizeof(*cfg));
 	} else if (create) {
 		conenat_config_init(cfg);
 	} else {
-		NL_SET_ERR_MSG(info->extack,
-			       "conenat is not up in this namespace");
 		err = -ENOENT;
 		goto out;
 	}
@@ -225,13 +237,10 @@ static int conenat_cmd_down(struct sk_buff *skb, struct genl_info *info)
 	int err = 0;
 
 	mutex_lock(&cn->lock);
-	if (rcu_access_pointer(cn->inst)) {
+	if (conenat_running(cn, info->extack))
 		conenat_instance_destroy(cn);
-	} else {
-		NL_SET_ERR_MSG(info->extack,
-			       "conenat is not up in this namespace");
+	else
 		err = -ENOENT;
-	}
 	mutex_unlock(&cn->lock);
 	return err;
 }
@@ -249,14 +258,11 @@ static int conenat_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 			return proto;
 	}
 	mutex_lock(&cn->lock);
-	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
-	if (inst) {
+	inst = conenat_running(cn, info->extack);
+	if (inst)
 		conenat_flush(inst, proto);
-	} else {
-		NL_SET_ERR_MSG(info->extack,
-			       "conenat is not up in this namespace");
+	else
 		err = -ENOENT;
-	}
 	mutex_unlock(&cn->lock);
 	return err;
 }

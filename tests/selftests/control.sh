@@ -55,7 +55,9 @@ up_show_down_round_trip() {
 	in_ns "$r" "$CONENAT" down
 	[ "$(jq -r .up <<<"$(show_json "$r")")" = false ] ||
 		fail "still up after down"
-	! in_ns "$r" "$CONENAT" down 2>/dev/null || fail "second down succeeded"
+	expect_error "$r" 1 "not up in this namespace" down
+	expect_error "$r" 1 "not up in this namespace" set --timeout-udp 300
+	expect_error "$r" 1 "not up in this namespace" flush
 }
 
 config_is_per_namespace() {
