@@ -33,7 +33,6 @@
 #define CONENAT_MAX_MAPPINGS	BIT(24)
 
 struct net;
-struct sk_buff;
 struct netlink_ext_ack;
 
 /* Protocols with mappings; index into per-protocol arrays. */
@@ -75,6 +74,20 @@ struct conenat_config {
 	bool inbound_refresh;
 	bool unsafe_timeouts;
 };
+
+/* A packet's transport header as translation sees it (xlate.c). */
+struct conenat_pkt {
+	unsigned int thoff;	/* transport header offset from skb->data */
+	u8 proto;		/* enum conenat_proto */
+	u8 tcp_flags;
+	__be16 sport;		/* ICMP: the echo identifier in both */
+	__be16 dport;
+};
+
+struct sk_buff;
+/* rewrite.c, also built in userspace by tests/unit. */
+void conenat_rewrite(struct sk_buff *skb, const struct conenat_pkt *p,
+		     bool src, __be32 naddr, __be16 nport);
 
 /* Pure helpers (config.c), also built in userspace by tests/unit. */
 int conenat_proto_index(u8 ipproto);

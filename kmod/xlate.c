@@ -16,14 +16,6 @@
 #include <net/dst.h>
 #include "conenat.h"
 
-struct conenat_pkt {
-	unsigned int thoff;	/* transport header offset from skb->data */
-	u8 proto;		/* enum conenat_proto */
-	u8 tcp_flags;
-	__be16 sport;		/* ICMP: the echo identifier in both */
-	__be16 dport;
-};
-
 /* Bytes of the transport header that translation reads and writes. */
 static const u8 conenat_l4_len[CONENAT_NPROTO] = {
 	[CONENAT_UDP] = sizeof(struct udphdr),
@@ -85,55 +77,6 @@ static unsigned int conenat_parse_verdict(struct conenat_instance *inst,
 		conenat_count(inst, CONENAT_STAT_DROP_MALFORMED);
 		return NF_DROP;
 	}
-}
-
-static void conenat_csum_l4(struct sk_buff *skb, const struct conenat_pkt *p,
-			    __be32 oaddr, __be32 naddr,
-			    __be16 oport, __be16 nport)
-{
-	void *l4 = skb->data + p->thoff;
-	__sum16 *check;
-
-	switch (p->proto) {
-	case CONENAT_ICMP:
-		check = &((struct icmphdr *)l4)->checksum;
-		inet_proto_csum_replace2(check, skb, oport, nport, false);
-		return;
-	case CONENAT_UDP:
-		check = &((struct udphdr *)l4)->check;
-		/* A zero UDP checksum means none, and stays none. */
-		if (!*check && skb->ip_summed != CHECKSUM_PARTIAL)
-			return;
-		break;
-	default:
-		check = &((struct tcphdr *)l4)->check;
-		break;
-	}
-	inet_proto_csum_replace4(check, skb, oaddr, naddr, true);
-	inet_proto_csum_replace2(check, skb, oport, nport, false);
-	if (p->proto == CONENAT_UDP && !*check)
-		*check = CSUM_MANGLED_0;
-}
-
-/* Rewrite source (@src) or destination to @naddr:@nport; writable skb. */
-static void conenat_rewrite(struct sk_buff *skb, const struct conenat_pkt *p,
-			    bool src, __be32 naddr, __be16 nport)
-{
-	struct iphdr *iph = ip_hdr(skb);
-	void *l4 = skb->data + p->thoff;
-	__be32 *addr = src ? &iph->saddr : &iph->daddr;
-	__be16 *port;
-
-	if (p->proto == CONENAT_ICMP)
-		port = &((struct icmphdr *)l4)->un.echo.id;
-	else
-		port = src ? &((struct udphdr *)l4)->source :
-			     &((struct udphdr *)l4)->dest;
-
-	conenat_csum_l4(skb, p, *addr, naddr, *port, nport);
-	*port = nport;
-	csum_replace4(&iph->check, *addr, naddr);
-	*addr = naddr;
 }
 
 /*

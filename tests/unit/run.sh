@@ -39,6 +39,8 @@ unit() {
 
 unit config_test -include "$top/tests/unit/shim.h" \
 	"$top/tests/unit/config_test.c" "$top/kmod/config.c"
+unit rewrite_test -include "$top/tests/unit/shim.h" \
+	"$top/tests/unit/rewrite_test.c" "$top/kmod/rewrite.c"
 if [ -f "$top/tests/unit/tool_parse_test.c" ]; then
 	unit tool_parse_test -I"$top/tools" "$top/tests/unit/tool_parse_test.c" \
 		"$top/tools/parse.c" "$top/tools/json.c"
