@@ -28,7 +28,6 @@ TESTS=(
 	mappings_stats_and_flush
 	fwmark_marks_inbound_translated
 	conntrack_sees_inside_view
-	rfc5780_discovery_reports_full_cone
 )
 
 WAN=203.0.113.1
@@ -368,22 +367,3 @@ conntrack_sees_inside_view() {
 	! grep -q "dst=$WAN" "$TMPDIR/ct" || fail "conntrack saw the outside view"
 }
 
-# coturn's RFC 5780 NAT behaviour discovery, run from behind conenat
-# against a STUN server with two addresses.
-rfc5780_discovery_reports_full_cone() {
-	need turnserver turnutils_natdiscovery
-	nat_topology
-	in_ns "$inet" turnserver -S -z --no-cli --no-tls --no-dtls \
-		-L 198.51.100.10 -L 198.51.100.20 --simple-log \
-		-l "$TMPDIR/turn.log" --pidfile "$TMPDIR/turn.pid" \
-		--userdb "$TMPDIR/turndb" >/dev/null 2>&1 &
-	busywait 10000 eval "in_ns $inet ss -uln | grep -q 198.51.100.20:3478" ||
-		fail "turnserver did not start: $(tail -5 "$TMPDIR"/turn*.log)"
-	local out
-	out=$(in_ns "$lan1" turnutils_natdiscovery -m -f 198.51.100.10 2>&1)
-	echo "$out"
-	grep -q "NAT with Endpoint Independent Mapping" <<<"$out" ||
-		fail "discovery did not report Endpoint Independent Mapping"
-	grep -q "NAT with Endpoint Independent Filtering" <<<"$out" ||
-		fail "discovery did not report Endpoint Independent Filtering"
-}
