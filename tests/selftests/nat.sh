@@ -28,6 +28,8 @@ TESTS=(
 	mappings_stats_and_flush
 	fwmark_marks_inbound_translated
 	conntrack_sees_inside_view
+	rfc5780_discovery_reports_full_cone
+	rfc5780_discovery_sees_masquerade_filtering
 )
 
 WAN=203.0.113.1
@@ -367,3 +369,46 @@ conntrack_sees_inside_view() {
 	! grep -q "dst=$WAN" "$TMPDIR/ct" || fail "conntrack saw the outside view"
 }
 
+# coturn as an RFC 5780 STUN server on two addresses, answering
+# CHANGE-REQUEST from the alternate address and port (3479). -n: Debian's
+# /etc/turnserver.conf says no-rfc5780.
+start_stun_server() {
+	in_ns "$inet" turnserver -n -S -z --no-cli --no-tls --no-dtls \
+		-L 198.51.100.10 -L 198.51.100.20 --log-file stdout \
+		--pidfile "$TMPDIR/turn.pid" --userdb "$TMPDIR/turndb" \
+		>"$TMPDIR/turn.log" 2>&1 &
+	busywait 10000 eval "in_ns $inet ss -uln | grep -q 198.51.100.20:3479" ||
+		fail "turnserver did not start: $(tail -5 "$TMPDIR/turn.log")"
+}
+
+# coturn's RFC 5780 NAT behaviour discovery, run from behind conenat.
+rfc5780_discovery_reports_full_cone() {
+	need turnserver turnutils_natdiscovery
+	nat_topology
+	start_stun_server
+	local out
+	out=$(in_ns "$lan1" timeout 60 turnutils_natdiscovery -m -f 198.51.100.10 2>&1)
+	echo "$out"
+	grep -q "NAT with Endpoint Independent Mapping" <<<"$out" ||
+		fail "discovery did not report Endpoint Independent Mapping"
+	grep -q "NAT with Endpoint Independent Filtering" <<<"$out" ||
+		fail "discovery did not report Endpoint Independent Filtering"
+}
+
+# The same discovery through the kernel's MASQUERADE: proves the check above
+# can tell full cone from the per-endpoint filtering conenat replaces.
+rfc5780_discovery_sees_masquerade_filtering() {
+	need turnserver turnutils_natdiscovery nft
+	nat_topology
+	in_ns "$rt" "$CONENAT" down
+	in_ns "$rt" nft add table ip nat
+	in_ns "$rt" nft add chain ip nat post \
+		'{ type nat hook postrouting priority 100; }'
+	in_ns "$rt" nft add rule ip nat post oifname wan0 masquerade
+	start_stun_server
+	local out
+	out=$(in_ns "$lan1" timeout 60 turnutils_natdiscovery -f 198.51.100.10 2>&1)
+	echo "$out"
+	grep -q "NAT with Address and Port Dependent Filtering" <<<"$out" ||
+		fail "discovery did not see MASQUERADE's filtering"
+}
