@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: unit tests, the tool, checkpatch, then for each supported
+# make check: unit tests, the tool (also against a fake module), checkpatch, then for each supported
 # kernel a W=1 -Werror build and the selftests in a VM of that kernel.
 # Ends with one "check: N passed, N failed, N skipped" line.
 set -u
@@ -52,6 +52,10 @@ tests/unit/run.sh 2>&1 | tee "$log/unit.log"
 add_counts "$log/unit.log" "${PIPESTATUS[0]}" "unit tests"
 
 step tool make -C tools && result OK "tool builds" || result FAIL "tool builds"
+# The tool's netlink code against an LD_PRELOAD stand-in for the module.
+make -s -C tools check 2>&1 | tee "$log/tool.log" | grep -E '^(not ok|# )'
+add_counts "$log/tool.log" "${PIPESTATUS[0]}" "tool against a fake module"
+
 step nattest make nattest && result OK "nattest builds" ||
 	result FAIL "nattest builds"
 
