@@ -320,7 +320,8 @@ main() {
 	[ -d "/lib/modules/$KVER" ] || die "no /lib/modules/$KVER"
 	case $script in /*) ;; *) die "GUEST_SCRIPT must be an absolute path" ;; esac
 	[ -f "$script" ] || die "no such file: $script"
-	case $script in /tmp/* | /run/* | /var/tmp/* | /var/log/* | /var/lib/*)
+	# The guest mounts tmpfs over these; only the repo is carried through.
+	case $script in "$REPO"/*) ;; /tmp/* | /run/* | /var/tmp/* | /var/log/* | /var/lib/*)
 		die "$script is hidden in the guest (tmpfs there); put it elsewhere" ;;
 	esac
 
