@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: unit tests, the tool (also against a fake module), checkpatch, then for each supported
-# kernel a W=1 -Werror build and the selftests in a VM of that kernel.
+# make check: unit tests, the tool (also against a fake module), checkpatch,
+# then for each supported kernel a W=1 -Werror build and the selftests in a
+# VM of that kernel.
 # Ends with one "check: N passed, N failed, N skipped" line.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,8 +53,9 @@ tests/unit/run.sh 2>&1 | tee "$log/unit.log"
 add_counts "$log/unit.log" "${PIPESTATUS[0]}" "unit tests"
 
 step tool make -C tools && result OK "tool builds" || result FAIL "tool builds"
-# The tool's netlink code against an LD_PRELOAD stand-in for the module.
-make -s -C tools check 2>&1 | tee "$log/tool.log" | grep -E '^(not ok|# )'
+# The tool's netlink code against an LD_PRELOAD stand-in for the module
+# (its parsers already ran with the unit tests).
+make -s -C tools check-fake 2>&1 | tee "$log/tool.log" | grep -E '^(not ok|# )'
 add_counts "$log/tool.log" "${PIPESTATUS[0]}" "tool against a fake module"
 
 step nattest make nattest && result OK "nattest builds" ||

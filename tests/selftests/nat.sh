@@ -85,6 +85,17 @@ mapped() {
 	awk '/ mapped /{ print $3 }' | sort -u
 }
 
+# one_mapping OUT N: N answers in nattest output OUT, all of one external
+# endpoint inside the range (endpoint-independent mapping).
+one_mapping() {
+	local m
+	echo "$1"
+	[ "$(grep -c ' mapped ' <<<"$1")" = "$2" ] || fail "a destination did not answer"
+	m=$(mapped <<<"$1")
+	[ "$(wc -l <<<"$m")" = 1 ] || fail "destinations saw different mappings: $m"
+	in_range "$m" 20000 29999 || fail "mapping $m outside $WAN:$RANGE"
+}
+
 in_range() { # in_range ADDR:PORT LO HI
 	local port=${1##*:}
 	[ "${1%:*}" = $WAN ] && [ "$port" -ge "$2" ] && [ "$port" -le "$3" ]
@@ -106,14 +117,8 @@ eim_same_mapping_for_three_destinations() {
 	reflect "$inet" udp 198.51.100.10:3478
 	reflect "$inet" udp 198.51.100.20:3478
 	reflect "$inet" udp 192.0.2.10:3479
-	local out m
-	out=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 \
-		198.51.100.20:3478 192.0.2.10:3479)
-	echo "$out"
-	[ "$(grep -c ' mapped ' <<<"$out")" = 3 ] || fail "a destination did not answer"
-	m=$(mapped <<<"$out")
-	[ "$(wc -l <<<"$m")" = 1 ] || fail "destinations saw different mappings: $m"
-	in_range "$m" 20000 29999 || fail "mapping $m outside $WAN:$RANGE"
+	one_mapping "$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 \
+		198.51.100.20:3478 192.0.2.10:3479)" 3
 }
 
 eif_stranger_reaches_mapping() {
@@ -204,15 +209,9 @@ tcp_mapping_is_endpoint_independent() {
 	nat_topology
 	reflect "$inet" tcp 198.51.100.10:8080
 	reflect "$inet" tcp 192.0.2.10:8081
-	local out m
 	# Two connections from one internal endpoint, one after the other.
-	out=$(send "$lan1" tcp -b 10.0.1.2:4001 198.51.100.10:8080 \
-		192.0.2.10:8081)
-	echo "$out"
-	[ "$(grep -c ' mapped ' <<<"$out")" = 2 ] || fail "a connection failed"
-	m=$(mapped <<<"$out")
-	[ "$(wc -l <<<"$m")" = 1 ] || fail "destinations saw different mappings: $m"
-	in_range "$m" 20000 29999 || fail "mapping $m outside $WAN:$RANGE"
+	one_mapping "$(send "$lan1" tcp -b 10.0.1.2:4001 198.51.100.10:8080 \
+		192.0.2.10:8081)" 2
 }
 
 tcp_bulk_transfer_intact() {
