@@ -13,6 +13,10 @@
  *   conenat_mapping   one per (proto, internal addr, internal port). Lives in
  *                     the inside index while alive and in the outside index
  *                     until its port's hold-down ends; freed by RCU.
+ *   conenat_conn      one per TCP connection (mapping, remote addr, remote
+ *                     port); keeps its mapping alive. Created by outbound
+ *                     segments, reaped by the GC before its mapping can
+ *                     expire; freed by RCU.
  */
 #ifndef _CONENAT_H
 #define _CONENAT_H
@@ -54,6 +58,13 @@ struct conenat_port_ranges {
 	unsigned int total;		/* number of ports in all of r[] */
 };
 
+/* A tracked TCP connection's state; see conenat_tcp_next_state(). */
+enum conenat_conn_state {
+	CONENAT_CONN_OPENING,		/* transitory timeout */
+	CONENAT_CONN_ESTABLISHED,	/* established timeout */
+	CONENAT_CONN_CLOSING,		/* FIN or RST seen; transitory */
+};
+
 /* Timeouts are kept in seconds here; the data path converts with HZ. */
 enum conenat_timeout {
 	CONENAT_TO_UDP,
@@ -74,6 +85,12 @@ struct conenat_config {
 	bool inbound_refresh;
 	bool unsafe_timeouts;
 };
+
+/* TCP flag bits as in the 14th byte of the TCP header. */
+#define CONENAT_TCPF_FIN	0x01
+#define CONENAT_TCPF_SYN	0x02
+#define CONENAT_TCPF_RST	0x04
+#define CONENAT_TCPF_ACK	0x10
 
 /* A packet's transport header as translation sees it (xlate.c). */
 struct conenat_pkt {
@@ -98,9 +115,9 @@ int conenat_ranges_add(struct conenat_port_ranges *pr, u16 min, u16 max,
 int conenat_config_check(const struct conenat_config *cfg, const char **why);
 bool conenat_ranges_contain(const struct conenat_port_ranges *pr, u16 port);
 u16 conenat_ranges_port(const struct conenat_port_ranges *pr, u32 index);
-u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool *closing);
+u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool out);
 u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
-		       u8 tcp_state);
+		       u8 conn_state);
 
 #ifdef __KERNEL__
 
@@ -111,14 +128,30 @@ u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
 struct conenat_mapping {
 	struct hlist_node int_node;	/* inside index; unhashed once dead */
 	struct hlist_node ext_node;	/* outside index */
+	struct hlist_head conns;	/* TCP: its conenat_conns, int_lock */
 	unsigned long expires;		/* jiffies; hold-down end once dead */
 	__be32 int_addr;
 	__be32 ext_addr;
 	__be16 int_port;
 	__be16 ext_port;
 	u8 proto;			/* enum conenat_proto */
-	u8 tcp_state;			/* enum conenat_tcp_state */
 	u8 dead;			/* expired, holding its port down */
+	struct rcu_head rcu;
+};
+
+/*
+ * A TCP connection of a mapping, so that the mapping lives while any of
+ * its connections is established or in its transitory time. Linked and
+ * unlinked only under the int_lock of its mapping's host.
+ */
+struct conenat_conn {
+	struct hlist_node node;		/* conn_hash */
+	struct hlist_node map_node;	/* map->conns */
+	struct conenat_mapping *map;
+	unsigned long expires;		/* jiffies */
+	__be32 raddr;			/* remote address and port */
+	__be16 rport;
+	u8 state;			/* enum conenat_conn_state */
 	struct rcu_head rcu;
 };
 
@@ -132,18 +165,27 @@ struct conenat_host {
 #define CONENAT_LOCK_BITS	8
 #define CONENAT_NLOCKS		BIT(CONENAT_LOCK_BITS)
 
+/* A hash bucket and the lock stripe that guards it. */
+struct conenat_slot {
+	u32 bucket;
+	unsigned int lock;
+};
+
 struct conenat_table {
 	struct hlist_head *int_hash;	/* by (proto, int addr, int port) */
 	struct hlist_head *ext_hash;	/* by (proto, ext addr, ext port) */
+	struct hlist_head *conn_hash;	/* by (mapping, remote endpoint) */
 	struct hlist_head host_hash[CONENAT_NLOCKS];
 	unsigned int hash_bits;
 	siphash_key_t key;
 	atomic_t count;			/* live and held-down mappings */
+	atomic_t nconns;		/* TCP connections tracked */
 	/*
-	 * int_lock[i] guards every inside bucket whose index has low bits i,
-	 * and host_hash[i]. An inside bucket's low bits come from the
-	 * internal address alone, so all of a host's mappings and its
-	 * conenat_host share one lock. ext_lock[] guards the outside buckets.
+	 * int_lock[i] guards every inside and connection bucket whose index
+	 * has low bits i, and host_hash[i]. Those low bits come from the
+	 * internal address alone, so all of a host's mappings, their
+	 * connections and its conenat_host share one lock. ext_lock[]
+	 * guards the outside buckets.
 	 * Lock order: int_lock, then ext_lock.
 	 */
 	spinlock_t int_lock[CONENAT_NLOCKS];	/* see above */
@@ -212,12 +254,46 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 				unsigned int bucket, bool flush, int proto);
 int conenat_mapping_cache_init(void);
 void conenat_mapping_cache_exit(void);
+struct conenat_slot conenat_host_slot(const struct conenat_table *t,
+				      __be32 int_addr, u32 hash);
 
+/* Alive: not dead, and in its idle time or kept by a TCP connection. */
 static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
 {
 	return !READ_ONCE(m->dead) &&
-	       time_before(jiffies, READ_ONCE(m->expires));
+	       (time_before(jiffies, READ_ONCE(m->expires)) ||
+		!hlist_empty(&m->conns));
 }
+
+/*
+ * Move an expiry stamp to @expires if that is later, or to any other
+ * value when @shorten. Unlocked: a racing writer may win, which only
+ * moves an expiry by a jiffy or a packet. Writing only on change keeps a
+ * busy stamp's cache line from bouncing between CPUs more than once a
+ * jiffy.
+ */
+static inline void conenat_stamp(unsigned long *stamp, unsigned long expires,
+				 bool shorten)
+{
+	unsigned long old = READ_ONCE(*stamp);
+
+	if (shorten ? expires != old : time_after(expires, old))
+		WRITE_ONCE(*stamp, expires);
+}
+
+/* conn.c */
+void conenat_conn_track(struct conenat_instance *inst,
+			const struct conenat_config *cfg,
+			struct conenat_mapping *m, u8 tcp_flags,
+			__be32 raddr, __be16 rport, bool out);
+bool conenat_conns_due(const struct conenat_mapping *m, unsigned long now);
+bool conenat_conns_reap(struct conenat_table *t, struct conenat_mapping *m,
+			bool all);
+void conenat_conns_destroy(struct conenat_table *t);
+unsigned long conenat_conns_summary(const struct conenat_mapping *m,
+				    u32 *nconns, u8 *state);
+int conenat_conn_cache_init(void);
+void conenat_conn_cache_exit(void);
 
 /* gc.c */
 void conenat_gc_start(struct conenat_instance *inst);

@@ -179,40 +179,42 @@ int conenat_config_check(const struct conenat_config *cfg, const char **why)
 	return 0;
 }
 
-/* TCP flag bits as in the 14th byte of the TCP header. */
-#define CONENAT_TCPF_FIN	0x01
-#define CONENAT_TCPF_SYN	0x02
-#define CONENAT_TCPF_RST	0x04
-#define CONENAT_TCPF_ACK	0x10
-
 /**
- * conenat_tcp_next_state - the mapping's TCP state after a segment
- * @state: enum conenat_tcp_state now
+ * conenat_tcp_next_state - a TCP connection's state after a segment
+ * @state: enum conenat_conn_state now
  * @tcp_flags: the segment's flag byte
- * @closing: set when the segment ends a connection (FIN or RST)
+ * @out: the segment goes from the inside out
  *
- * A mapping is established once a segment without SYN, FIN or RST is
- * seen, i.e. after the handshake; FIN or RST returns it to transitory.
- * This is per mapping, not per connection: several connections share a
- * mapping, and the latest segment decides (see README "TCP timeouts").
+ * FIN or RST in either direction closes the connection; a SYN reopens a
+ * closed one (its 4-tuple reused). An opening connection is established
+ * by the first outbound segment that carries ACK and none of SYN, FIN or
+ * RST: the inside host has completed (or joined) the handshake. Inbound
+ * segments alone never establish, so a remote host cannot stretch a
+ * connection to the established timeout.
  */
-u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool *closing)
+u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool out)
 {
-	*closing = tcp_flags & (CONENAT_TCPF_FIN | CONENAT_TCPF_RST);
-	if (*closing)
-		return CONENAT_TCP_TRANSITORY;
+	if (tcp_flags & (CONENAT_TCPF_FIN | CONENAT_TCPF_RST))
+		return CONENAT_CONN_CLOSING;
 	if (tcp_flags & CONENAT_TCPF_SYN)
-		return state;
-	return (tcp_flags & CONENAT_TCPF_ACK) ? CONENAT_TCP_ESTABLISHED : state;
+		return state == CONENAT_CONN_CLOSING ? CONENAT_CONN_OPENING :
+						       state;
+	if (out && (tcp_flags & CONENAT_TCPF_ACK) &&
+	    state == CONENAT_CONN_OPENING)
+		return CONENAT_CONN_ESTABLISHED;
+	return state;
 }
 
-/* Idle timeout in seconds of a mapping of @proto in @tcp_state. */
+/*
+ * Idle timeout in seconds of a mapping of @proto, or for TCP of a
+ * connection in @conn_state (a TCP mapping's own: CONENAT_CONN_OPENING).
+ */
 u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
-		       u8 tcp_state)
+		       u8 conn_state)
 {
 	switch (proto) {
 	case CONENAT_TCP:
-		return cfg->timeout[tcp_state == CONENAT_TCP_ESTABLISHED ?
+		return cfg->timeout[conn_state == CONENAT_CONN_ESTABLISHED ?
 				    CONENAT_TO_TCP_EST : CONENAT_TO_TCP_TRANS];
 	case CONENAT_ICMP:
 		return cfg->timeout[CONENAT_TO_ICMP];

@@ -14,9 +14,12 @@ static int __init conenat_init(void)
 	err = conenat_mapping_cache_init();
 	if (err)
 		return err;
-	err = conenat_netns_init();
+	err = conenat_conn_cache_init();
 	if (err)
 		goto err_cache;
+	err = conenat_netns_init();
+	if (err)
+		goto err_conn_cache;
 	/* Last: configuration requests may arrive as soon as it is up. */
 	err = conenat_genl_init();
 	if (err)
@@ -26,6 +29,8 @@ static int __init conenat_init(void)
 
 err_netns:
 	conenat_netns_exit();
+err_conn_cache:
+	conenat_conn_cache_exit();
 err_cache:
 	conenat_mapping_cache_exit();
 	return err;
@@ -35,8 +40,9 @@ static void __exit conenat_exit(void)
 {
 	conenat_genl_exit();
 	conenat_netns_exit();
-	/* Mappings retired by the GC are freed by call_rcu(). */
+	/* Mappings and connections retired by the GC are freed by call_rcu(). */
 	rcu_barrier();
+	conenat_conn_cache_exit();
 	conenat_mapping_cache_exit();
 }
 

@@ -385,9 +385,16 @@ static int conenat_put_mapping(struct sk_buff *skb,
 			       struct netlink_callback *cb,
 			       const struct conenat_mapping *m)
 {
-	long left = (long)(READ_ONCE(m->expires) - jiffies);
+	unsigned long expires = READ_ONCE(m->expires);
 	struct nlattr *nest;
+	u32 nconns = 0;
+	u8 state = 0;
+	long left;
 	void *hdr;
+
+	if (m->proto == CONENAT_TCP)
+		expires = conenat_conns_summary(m, &nconns, &state);
+	left = (long)(expires - jiffies);
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 			  cb->nlh->nlmsg_seq, &conenat_family, NLM_F_MULTI,
@@ -404,7 +411,8 @@ static int conenat_put_mapping(struct sk_buff *skb,
 	    nla_put_u32(skb, CONENAT_MAP_A_EXPIRES,
 			jiffies_to_msecs(max(left, 0L))) ||
 	    (m->proto == CONENAT_TCP &&
-	     nla_put_u8(skb, CONENAT_MAP_A_STATE, READ_ONCE(m->tcp_state)))) {
+	     (nla_put_u8(skb, CONENAT_MAP_A_STATE, state) ||
+	      nla_put_u32(skb, CONENAT_MAP_A_CONNS, nconns)))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -25,11 +25,6 @@
 
 static struct kmem_cache *conenat_mapping_cache;
 
-struct conenat_slot {
-	u32 bucket;
-	unsigned int lock;
-};
-
 /* The int_lock (and host_hash) index of an internal address. */
 static unsigned int conenat_host_lock(const struct conenat_table *t,
 				      __be32 addr)
@@ -38,18 +33,29 @@ static unsigned int conenat_host_lock(const struct conenat_table *t,
 	       (CONENAT_NLOCKS - 1);
 }
 
-static struct conenat_slot conenat_int_slot(const struct conenat_table *t,
-					    u8 proto, __be32 addr, __be16 port)
+/*
+ * The bucket for @hash in an index whose low bucket bits are the host's
+ * lock stripe (the inside index and the connection index).
+ */
+struct conenat_slot conenat_host_slot(const struct conenat_table *t,
+				      __be32 int_addr, u32 hash)
 {
-	u32 h = siphash_3u32((__force u32)addr, (__force u32)port, proto,
-			     &t->key);
-	u32 lock = conenat_host_lock(t, addr);
+	u32 lock = conenat_host_lock(t, int_addr);
 	u32 mask = (1U << t->hash_bits) - 1;
 
 	return (struct conenat_slot){
-		.bucket = (h & mask & ~(CONENAT_NLOCKS - 1)) | lock,
+		.bucket = (hash & mask & ~(CONENAT_NLOCKS - 1)) | lock,
 		.lock = lock,
 	};
+}
+
+static struct conenat_slot conenat_int_slot(const struct conenat_table *t,
+					    u8 proto, __be32 addr, __be16 port)
+{
+	return conenat_host_slot(t, addr,
+				 siphash_3u32((__force u32)addr,
+					      (__force u32)port, proto,
+					      &t->key));
 }
 
 static struct conenat_slot conenat_ext_slot(const struct conenat_table *t,
@@ -78,13 +84,16 @@ int conenat_table_init(struct conenat_table *t, u32 max_mappings)
 	size = 1U << t->hash_bits;
 	t->int_hash = kvcalloc(size, sizeof(*t->int_hash), GFP_KERNEL);
 	t->ext_hash = kvcalloc(size, sizeof(*t->ext_hash), GFP_KERNEL);
-	if (!t->int_hash || !t->ext_hash) {
+	t->conn_hash = kvcalloc(size, sizeof(*t->conn_hash), GFP_KERNEL);
+	if (!t->int_hash || !t->ext_hash || !t->conn_hash) {
 		kvfree(t->int_hash);
 		kvfree(t->ext_hash);
+		kvfree(t->conn_hash);
 		return -ENOMEM;
 	}
 	get_random_bytes(&t->key, sizeof(t->key));
 	atomic_set(&t->count, 0);
+	atomic_set(&t->nconns, 0);
 	for (i = 0; i < CONENAT_NLOCKS; i++) {
 		INIT_HLIST_HEAD(&t->host_hash[i]);
 		spin_lock_init(&t->int_lock[i]);
@@ -108,6 +117,7 @@ void conenat_table_destroy(struct conenat_table *t)
 	struct hlist_node *n;
 	unsigned int i;
 
+	conenat_conns_destroy(t);
 	for (i = 0; i < (1U << t->hash_bits); i++) {
 		hlist_for_each_entry_safe(m, n, &t->ext_hash[i], ext_node)
 			kmem_cache_free(conenat_mapping_cache, m);
@@ -118,6 +128,7 @@ void conenat_table_destroy(struct conenat_table *t)
 			kfree(h);
 	kvfree(t->int_hash);
 	kvfree(t->ext_hash);
+	kvfree(t->conn_hash);
 }
 
 /* RCU read side. May return an expired mapping; see conenat_mapping_alive. */
@@ -307,7 +318,6 @@ conenat_create_locked(struct conenat_instance *inst,
 		/* Back from hold-down: same endpoint, same port. */
 		atomic_dec(&t->count);
 		WRITE_ONCE(old->expires, m->expires);
-		old->tcp_state = m->tcp_state;
 		WRITE_ONCE(old->dead, 0);
 		m = old;
 	}
@@ -358,7 +368,6 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		.int_port = int_port,
 		.ext_addr = ext_addr,
 		.proto = proto,
-		.tcp_state = CONENAT_TCP_TRANSITORY,
 	};
 
 	spin_lock_bh(&t->int_lock[s.lock]);
@@ -395,10 +404,19 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	return found;
 }
 
+/* Whether the GC has work with @m: it or one of its connections is due. */
+static bool conenat_mapping_due(const struct conenat_mapping *m,
+				unsigned long now)
+{
+	return !time_before(now, READ_ONCE(m->expires)) ||
+	       conenat_conns_due(m, now);
+}
+
 /*
  * Retire @m if it is due, or unconditionally when @flush. An expired
  * mapping leaves the inside index at once and keeps its outside port for
- * the hold-down time (RFC 6888 REQ-8); then it is freed.
+ * the hold-down time (RFC 6888 REQ-8); then it is freed. A TCP mapping
+ * is due once its own idle time is over and its last connection reaped.
  * Context: process, under rcu_read_lock(); returns true when it expired.
  */
 static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
@@ -413,7 +431,8 @@ static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 	spin_lock_nested(&t->ext_lock[es.lock], SINGLE_DEPTH_NESTING);
 	if (hlist_unhashed(&m->ext_node))
 		goto out;
-	if (!flush && time_before(jiffies, m->expires))
+	if (conenat_conns_reap(t, m, flush) ||
+	    (!flush && time_before(jiffies, m->expires)))
 		goto out;
 	if (!m->dead) {
 		struct conenat_host *h;
@@ -465,7 +484,7 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 	holddown = cfg->timeout[CONENAT_TO_HOLDDOWN] * HZ;
 	hlist_for_each_entry_rcu(m, &t->ext_hash[bucket], ext_node) {
 		if (flush ? proto >= 0 && m->proto != proto :
-			    time_before(now, READ_ONCE(m->expires)))
+			    !conenat_mapping_due(m, now))
 			continue;
 		expired += conenat_retire(t, m, holddown, flush);
 	}

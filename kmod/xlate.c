@@ -80,32 +80,24 @@ static unsigned int conenat_parse_verdict(struct conenat_instance *inst,
 }
 
 /*
- * Apply a packet to its mapping: TCP state, and the idle timer when
- * @extend. Writes only on change, so a busy mapping dirties its cache line
- * at most once per jiffy.
+ * Apply a packet to its mapping: the idle time (outbound, or inbound with
+ * inbound_refresh; for TCP the transitory timeout) and, for TCP, its
+ * connection. @raddr and @rport are the remote endpoint.
  */
-static void conenat_refresh(struct conenat_mapping *m,
+static void conenat_refresh(struct conenat_instance *inst,
 			    const struct conenat_config *cfg,
-			    const struct conenat_pkt *p, bool extend)
+			    struct conenat_mapping *m,
+			    const struct conenat_pkt *p, __be32 raddr,
+			    __be16 rport, bool out)
 {
-	u8 state = READ_ONCE(m->tcp_state);
-	unsigned long expires, old;
-	bool closing = false;
-
-	if (p->proto == CONENAT_TCP) {
-		u8 next = conenat_tcp_next_state(state, p->tcp_flags,
-						 &closing);
-
-		if (next != state)
-			WRITE_ONCE(m->tcp_state, next);
-		state = next;
-	}
-	if (!extend && !closing)
-		return;
-	expires = jiffies + conenat_timeout_of(cfg, m->proto, state) * HZ;
-	old = READ_ONCE(m->expires);
-	if (closing ? expires != old : time_after(expires, old))
-		WRITE_ONCE(m->expires, expires);
+	if (out || cfg->inbound_refresh)
+		conenat_stamp(&m->expires, jiffies +
+			      conenat_timeout_of(cfg, p->proto,
+						 CONENAT_CONN_OPENING) * HZ,
+			      false);
+	if (p->proto == CONENAT_TCP)
+		conenat_conn_track(inst, cfg, m, p->tcp_flags, raddr, rport,
+				   out);
 }
 
 static bool conenat_make_writable(struct conenat_instance *inst,
@@ -146,7 +138,7 @@ unsigned int conenat_xlate_out(struct conenat_instance *inst,
 		if (!m)
 			return NF_DROP;
 	}
-	conenat_refresh(m, cfg, &p, true);
+	conenat_refresh(inst, cfg, m, &p, ip_hdr(skb)->daddr, p.dport, true);
 	if (!conenat_make_writable(inst, skb, &p))
 		return NF_DROP;
 	conenat_rewrite(skb, &p, true, m->ext_addr, m->ext_port);
@@ -176,7 +168,7 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 		return NF_ACCEPT;	/* the router's own, or nobody's */
 
 	cfg = rcu_dereference(inst->cfg);
-	conenat_refresh(m, cfg, &p, cfg->inbound_refresh);
+	conenat_refresh(inst, cfg, m, &p, ip_hdr(skb)->saddr, p.sport, false);
 	if (!conenat_make_writable(inst, skb, &p))
 		return NF_DROP;
 	conenat_rewrite(skb, &p, false, m->int_addr, m->int_port);

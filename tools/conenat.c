@@ -243,6 +243,7 @@ static const enum mnl_attr_data_type map_types[CONENAT_MAP_A_MAX + 1] = {
 	[CONENAT_MAP_A_EXT_PORT] = MNL_TYPE_U16,
 	[CONENAT_MAP_A_EXPIRES] = MNL_TYPE_U32,
 	[CONENAT_MAP_A_STATE] = MNL_TYPE_U8,
+	[CONENAT_MAP_A_CONNS] = MNL_TYPE_U32,
 };
 
 /* up, set */
@@ -699,6 +700,7 @@ struct mapping {
 	uint8_t proto;
 	bool has_expires;
 	int state;		/* enum conenat_tcp_state, or -1 */
+	int64_t conns;		/* TCP connections, or -1 */
 	uint32_t int_addr;	/* network order */
 	uint32_t ext_addr;	/* network order */
 	uint16_t int_port;
@@ -751,6 +753,8 @@ static int mapping_cb(const struct nlmsghdr *nlh, void *data)
 			mnl_attr_get_u32(mt[CONENAT_MAP_A_EXPIRES]) : 0;
 	m->state = mt[CONENAT_MAP_A_STATE] ?
 		   mnl_attr_get_u8(mt[CONENAT_MAP_A_STATE]) : -1;
+	m->conns = mt[CONENAT_MAP_A_CONNS] ?
+		   (int64_t)mnl_attr_get_u32(mt[CONENAT_MAP_A_CONNS]) : -1;
 	return MNL_CB_OK;
 }
 
@@ -794,6 +798,8 @@ static void print_mappings(const struct mapping_list *list)
 			       ((uint64_t)m->expires_ms + 999) / 1000);
 		if (m->state >= 0)
 			printf(" %s", tcp_state_name(m->state));
+		if (m->conns >= 0)
+			printf(" conns %" PRId64, m->conns);
 		putchar('\n');
 	}
 }
@@ -819,6 +825,8 @@ static void json_mappings(const struct mapping_list *list)
 			json_uint(&j, "expires_ms", m->expires_ms);
 		if (m->state >= 0)
 			json_string(&j, "state", tcp_state_name(m->state));
+		if (m->conns >= 0)
+			json_uint(&j, "connections", (uint64_t)m->conns);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -928,6 +936,7 @@ static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
 	[CONENAT_STAT_DROP_MALFORMED] = "drop_malformed",
 	[CONENAT_STAT_DROP_UNWRITABLE] = "drop_unwritable",
 	[CONENAT_STAT_DROP_FRAGMENT] = "drop_fragment",
+	[CONENAT_STAT_UNTRACKED] = "tcp_untracked",
 };
 
 struct stat_val {

@@ -21,6 +21,9 @@ TESTS=(
 	icmp_echo_same_id_from_two_hosts
 	tcp_mapping_is_endpoint_independent
 	tcp_bulk_transfer_intact
+	tcp_closing_one_connection_keeps_the_others
+	tcp_mapping_expires_after_fin
+	tcp_mapping_expires_after_rst
 	mapping_expires_after_timeout
 	port_exhaustion_keeps_live_mappings
 	freed_port_held_down_before_reuse
@@ -232,6 +235,85 @@ tcp_bulk_transfer_intact() {
 	[ "$(sha256sum <"$TMPDIR/up")" = "$want" ] || fail "upload corrupted"
 	[ "$(sha256sum <"$TMPDIR/down")" = "$want" ] || fail "download corrupted"
 	in_ns "$rt" "$CONENAT" stats | grep -E 'translated|drop'
+}
+
+# tcp_conns: the TCP mapping of 10.0.1.2:4001 as "STATE CONNECTIONS".
+tcp_conns() {
+	in_ns "$rt" "$CONENAT" -j mappings tcp from 10.0.1.2 |
+		jq -r '.[] | select(.internal_port == 4001) |
+			"\(.state) \(.connections)"'
+}
+
+# Two connections share the mapping of 10.0.1.2:4001. One ends with a FIN
+# exchange; the other, established and silent for longer than the
+# transitory timeout, must still get its late data through the mapping.
+tcp_closing_one_connection_keeps_the_others() {
+	need socat
+	nat_topology --timeout-tcp-trans 2 --timeout-tcp-est 600 \
+		--unsafe-timeouts
+	in_ns "$inet" socat TCP-LISTEN:8080,bind=198.51.100.10,reuseaddr \
+		SYSTEM:'sleep 9; echo late-data' &
+	in_ns "$inet" socat TCP-LISTEN:8081,bind=192.0.2.10,reuseaddr \
+		SYSTEM:'echo bye' &
+	busywait 5000 eval "in_ns $inet ss -tln | grep -q 192.0.2.10:8081"
+	in_ns "$lan1" socat -u \
+		TCP:198.51.100.10:8080,bind=10.0.1.2:4001,reuseaddr \
+		OPEN:"$TMPDIR/a",creat,trunc &
+	local a=$!
+	busywait 5000 eval '[ "$(tcp_conns)" = "established 1" ]' ||
+		fail "first connection not established: $(tcp_conns)"
+	in_ns "$lan1" socat -u \
+		TCP:192.0.2.10:8081,bind=10.0.1.2:4001,reuseaddr \
+		OPEN:"$TMPDIR/b",creat,trunc
+	grep -qx bye "$TMPDIR/b" || fail "second connection got no data"
+	# The closed one is reaped after 2 s; the established one stays.
+	busywait 6000 eval '[ "$(tcp_conns)" = "established 1" ]' ||
+		fail "closed connection not reaped: $(tcp_conns)"
+	wait $a || fail "first connection failed"
+	grep -qx late-data "$TMPDIR/a" ||
+		fail "late data lost: the FIN of one connection ended the mapping"
+}
+
+# tcp_expires_after_close HOW: one connection, closed by HOW (fin or rst),
+# leaves a mapping that expires after the 2 s transitory timeout.
+tcp_expires_after_close() {
+	nat_topology --timeout-tcp-trans 2 --timeout-tcp-est 600 \
+		--unsafe-timeouts
+	in_ns "$inet" /usr/bin/python3 -c '
+import socket, sys
+s = socket.create_server(("198.51.100.10", 8080))
+c, _ = s.accept()
+c.recv(16)
+' &
+	busywait 5000 eval "in_ns $inet ss -tln | grep -q 198.51.100.10:8080"
+	in_ns "$lan1" /usr/bin/python3 -c '
+import socket, struct, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.0.1.2", 4001))
+s.connect(("198.51.100.10", 8080))
+s.send(b"hello")
+time.sleep(0.5)
+if sys.argv[1] == "rst":
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+' "$1"
+	local state
+	state=$(tcp_conns)
+	echo "after close: $state"
+	[ -n "$state" ] || fail "mapping gone at once, not after the transitory timeout"
+	busywait 8000 eval '[ -z "$(tcp_conns)" ]' ||
+		fail "mapping of a closed connection still there: $(tcp_conns)"
+	in_ns "$rt" "$CONENAT" -j stats | jq -e '.expired >= 1' >/dev/null ||
+		fail "expiry not counted"
+}
+
+tcp_mapping_expires_after_fin() {
+	tcp_expires_after_close fin
+}
+
+tcp_mapping_expires_after_rst() {
+	tcp_expires_after_close rst
 }
 
 mapping_expires_after_timeout() {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Guest entry point: run.sh MODULE [TEST_FILE...]
-# Runs every test of the given files (default: all) against MODULE.
+# Runs every test of the given files (default: all) against MODULE, or
+# only those named in ONLY (space-separated), for debugging.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export MODULE=$1
@@ -18,6 +19,7 @@ for f in "${files[@]}"; do
 	# shellcheck disable=SC1090
 	. "$here/$f.sh"
 	for t in "${TESTS[@]}"; do
+		[ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $t "* ]] || continue
 		run_test "$t" "$t"
 	done
 done

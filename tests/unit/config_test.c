@@ -115,27 +115,37 @@ static void test_check(void)
 	ok(conenat_config_check(&cfg, &why) == -EINVAL, "protocol without range refused");
 }
 
+/* One connection's life, each segment with its direction. */
 static void test_tcp_state(void)
 {
-	bool closing;
 	u8 s;
 
-	s = conenat_tcp_next_state(CONENAT_TCP_TRANSITORY, 0x02, &closing);
-	ok(s == CONENAT_TCP_TRANSITORY && !closing, "SYN stays transitory");
-	s = conenat_tcp_next_state(s, 0x12, &closing);
-	ok(s == CONENAT_TCP_TRANSITORY && !closing, "SYN-ACK stays transitory");
-	s = conenat_tcp_next_state(s, 0x10, &closing);
-	ok(s == CONENAT_TCP_ESTABLISHED, "ACK establishes");
-	s = conenat_tcp_next_state(s, 0x18, &closing);
-	ok(s == CONENAT_TCP_ESTABLISHED && !closing, "data keeps established");
-	s = conenat_tcp_next_state(s, 0x02, &closing);
-	ok(s == CONENAT_TCP_ESTABLISHED, "a new connection's SYN keeps established");
-	s = conenat_tcp_next_state(s, 0x11, &closing);
-	ok(s == CONENAT_TCP_TRANSITORY && closing, "FIN goes transitory");
-	s = conenat_tcp_next_state(CONENAT_TCP_ESTABLISHED, 0x04, &closing);
-	ok(s == CONENAT_TCP_TRANSITORY && closing, "RST goes transitory");
-	s = conenat_tcp_next_state(CONENAT_TCP_TRANSITORY, 0x00, &closing);
-	ok(s == CONENAT_TCP_TRANSITORY, "no flags change nothing");
+	s = conenat_tcp_next_state(CONENAT_CONN_OPENING, 0x02, true);
+	ok(s == CONENAT_CONN_OPENING, "outbound SYN: opening");
+	s = conenat_tcp_next_state(s, 0x12, false);
+	ok(s == CONENAT_CONN_OPENING, "inbound SYN-ACK: still opening");
+	ok(conenat_tcp_next_state(s, 0x10, false) == CONENAT_CONN_OPENING,
+	   "an inbound ACK alone never establishes");
+	s = conenat_tcp_next_state(s, 0x10, true);
+	ok(s == CONENAT_CONN_ESTABLISHED, "outbound ACK establishes");
+	s = conenat_tcp_next_state(s, 0x18, false);
+	ok(s == CONENAT_CONN_ESTABLISHED, "inbound data keeps established");
+	ok(conenat_tcp_next_state(s, 0x02, true) == CONENAT_CONN_ESTABLISHED,
+	   "a stray SYN does not reopen an established connection");
+	ok(conenat_tcp_next_state(s, 0x11, false) == CONENAT_CONN_CLOSING,
+	   "inbound FIN closes");
+	ok(conenat_tcp_next_state(s, 0x14, true) == CONENAT_CONN_CLOSING,
+	   "outbound RST closes");
+	s = conenat_tcp_next_state(s, 0x04, false);
+	ok(s == CONENAT_CONN_CLOSING, "inbound RST closes");
+	ok(conenat_tcp_next_state(s, 0x10, true) == CONENAT_CONN_CLOSING,
+	   "ACK after FIN stays closing");
+	ok(conenat_tcp_next_state(s, 0x02, true) == CONENAT_CONN_OPENING,
+	   "SYN after close reopens (4-tuple reused)");
+	ok(conenat_tcp_next_state(CONENAT_CONN_OPENING, 0x00, true) ==
+	   CONENAT_CONN_OPENING, "no flags change nothing");
+	ok(conenat_tcp_next_state(CONENAT_CONN_OPENING, 0x03, true) ==
+	   CONENAT_CONN_CLOSING, "SYN+FIN counts as closing");
 }
 
 static void test_timeouts(void)
@@ -144,10 +154,12 @@ static void test_timeouts(void)
 
 	ok(conenat_timeout_of(&cfg, CONENAT_UDP, 0) == 300, "UDP timeout");
 	ok(conenat_timeout_of(&cfg, CONENAT_ICMP, 0) == 60, "ICMP timeout");
-	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_TCP_ESTABLISHED) == 7440,
-	   "TCP established timeout");
-	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_TCP_TRANSITORY) == 240,
-	   "TCP transitory timeout");
+	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_CONN_ESTABLISHED) ==
+	   7440, "TCP established timeout");
+	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_CONN_OPENING) == 240,
+	   "TCP opening: transitory timeout");
+	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_CONN_CLOSING) == 240,
+	   "TCP closing: transitory timeout");
 	ok(conenat_proto_index(IPPROTO_UDP) == CONENAT_UDP &&
 	   conenat_proto_index(IPPROTO_SCTP) < 0 &&
 	   conenat_proto_ipproto(CONENAT_ICMP) == IPPROTO_ICMP,

@@ -188,8 +188,10 @@ static void put_mapping(char *d, const struct nlmsghdr *req, uint16_t flags,
 	mnl_attr_put_u32(nlh, CONENAT_MAP_A_EXT_ADDR, inet_addr("192.0.2.1"));
 	mnl_attr_put_u16(nlh, CONENAT_MAP_A_EXT_PORT, extport);
 	mnl_attr_put_u32(nlh, CONENAT_MAP_A_EXPIRES, ms);
-	if (tcp_state >= 0)
+	if (tcp_state >= 0) {
 		mnl_attr_put_u8(nlh, CONENAT_MAP_A_STATE, (uint8_t)tcp_state);
+		mnl_attr_put_u32(nlh, CONENAT_MAP_A_CONNS, 3);
+	}
 	mnl_attr_nest_end(nlh, m);
 	done_msg(nlh);
 }

@@ -101,7 +101,7 @@ run up mappings
 expect "mappings, sorted, over two datagrams" 0 out <<'E'
 udp 10.0.1.2:5001 -> 192.0.2.1:20003 expires 0s
 udp 10.0.1.10:5000 -> 192.0.2.1:20001 expires 299s
-tcp 10.0.1.2:41000 -> 192.0.2.1:20417 expires 7431s established
+tcp 10.0.1.2:41000 -> 192.0.2.1:20417 expires 7431s established conns 3
 icmp 10.0.1.2:7 -> 192.0.2.1:20002 expires 1s
 E
 expect "mappings sends a dump without filters" 0 log <<'E'
@@ -116,14 +116,14 @@ E
 
 run up -j mappings
 expect "mappings -j" 0 out <<'E'
-[{"protocol":"udp","internal":"10.0.1.2","internal_port":5001,"external":"192.0.2.1","external_port":20003,"expires_ms":0},{"protocol":"udp","internal":"10.0.1.10","internal_port":5000,"external":"192.0.2.1","external_port":20001,"expires_ms":299000},{"protocol":"tcp","internal":"10.0.1.2","internal_port":41000,"external":"192.0.2.1","external_port":20417,"expires_ms":7430001,"state":"established"},{"protocol":"icmp","internal":"10.0.1.2","internal_port":7,"external":"192.0.2.1","external_port":20002,"expires_ms":500}]
+[{"protocol":"udp","internal":"10.0.1.2","internal_port":5001,"external":"192.0.2.1","external_port":20003,"expires_ms":0},{"protocol":"udp","internal":"10.0.1.10","internal_port":5000,"external":"192.0.2.1","external_port":20001,"expires_ms":299000},{"protocol":"tcp","internal":"10.0.1.2","internal_port":41000,"external":"192.0.2.1","external_port":20417,"expires_ms":7430001,"state":"established","connections":3},{"protocol":"icmp","internal":"10.0.1.2","internal_port":7,"external":"192.0.2.1","external_port":20002,"expires_ms":500}]
 E
 
 run intr mappings
 expect "interrupted dump is retried" 0 out <<'E'
 udp 10.0.1.2:5001 -> 192.0.2.1:20003 expires 0s
 udp 10.0.1.10:5000 -> 192.0.2.1:20001 expires 299s
-tcp 10.0.1.2:41000 -> 192.0.2.1:20417 expires 7431s established
+tcp 10.0.1.2:41000 -> 192.0.2.1:20417 expires 7431s established conns 3
 icmp 10.0.1.2:7 -> 192.0.2.1:20002 expires 1s
 E
 expect "interrupted dump is sent twice" 0 log <<'E'
@@ -151,11 +151,12 @@ drop_noaddr      9000
 drop_malformed   10000
 drop_unwritable  11000
 drop_fragment    12000
-stat_14          77
+tcp_untracked    13000
+stat_15          77
 E
 run up -j stats
 expect "stats -j" 0 out <<'E'
-{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"stat_14":77}
+{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"tcp_untracked":13000,"stat_15":77}
 E
 
 run up up wan0

@@ -53,8 +53,15 @@
  *   One message per mapping, holding CONENAT_A_MAPPING nested:
  *     CONENAT_MAP_A_PROTO u8, CONENAT_MAP_A_INT_ADDR, CONENAT_MAP_A_INT_PORT
  *     u16, CONENAT_MAP_A_EXT_ADDR, CONENAT_MAP_A_EXT_PORT u16,
- *     CONENAT_MAP_A_EXPIRES u32 (milliseconds left), CONENAT_MAP_A_STATE u8
- *     (enum conenat_tcp_state, TCP only).
+ *     CONENAT_MAP_A_EXPIRES u32 (milliseconds left), and for TCP only
+ *     CONENAT_MAP_A_STATE u8 (enum conenat_tcp_state) and
+ *     CONENAT_MAP_A_CONNS u32 (connections tracked on the mapping).
+ *   A TCP mapping lives while any of its connections does: a connection
+ *   is idle-timed with the established timeout once an outbound segment
+ *   follows its handshake, with the transitory one before that and after
+ *   a FIN or RST in either direction (RFC 5382 REQ-5); the mapping itself
+ *   lasts at least the transitory timeout after its last outbound
+ *   segment. EXPIRES is the time left if nothing more is sent.
  *   The dump walks the table in hash order and resumes across messages; a
  *   mapping created or removed while the dump runs may or may not appear.
  *
@@ -149,11 +156,13 @@ enum conenat_map_attr {
 	CONENAT_MAP_A_EXT_PORT,		/* u16 */
 	CONENAT_MAP_A_EXPIRES,		/* u32 milliseconds */
 	CONENAT_MAP_A_STATE,		/* u8, enum conenat_tcp_state */
+	CONENAT_MAP_A_CONNS,		/* u32, tracked TCP connections */
 	__CONENAT_MAP_A_MAX
 };
 
 #define CONENAT_MAP_A_MAX (__CONENAT_MAP_A_MAX - 1)
 
+/* Of a TCP mapping: established while any of its connections is. */
 enum conenat_tcp_state {
 	CONENAT_TCP_TRANSITORY,		/* no handshake yet, or FIN/RST seen */
 	CONENAT_TCP_ESTABLISHED,
@@ -174,6 +183,11 @@ enum conenat_stat {
 	CONENAT_STAT_DROP_MALFORMED,	/* header truncated or inconsistent */
 	CONENAT_STAT_DROP_UNWRITABLE,	/* could not make headers writable */
 	CONENAT_STAT_DROP_FRAGMENT,	/* fragment that defrag left alone */
+	CONENAT_STAT_UNTRACKED,		/* TCP segments of a connection that
+					 * could not be tracked (limit or
+					 * memory); their mapping then gets
+					 * the established timeout
+					 */
 	__CONENAT_STAT_MAX
 };
 

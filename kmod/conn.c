@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP connections inside a mapping. Several connections share a TCP
+ * mapping (one internal endpoint, any number of remote ones); each is
+ * timed on its own, so that a FIN or RST on one connection never cuts the
+ * mapping under another that is still established (RFC 5382 REQ-5).
+ *
+ * A connection is found by (mapping, remote address, remote port) in an
+ * RCU hash whose buckets share the int_lock stripe of the mapping's host,
+ * and is also on its mapping's list for the GC. Only outbound segments
+ * create connections, so inbound traffic, hostile or not, allocates
+ * nothing; the number of connections is bounded by max_mappings.
+ */
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include "conenat.h"
+
+static struct kmem_cache *conenat_conn_cache;
+
+static struct conenat_slot conenat_conn_slot(const struct conenat_table *t,
+					     const struct conenat_mapping *m,
+					     __be32 raddr, __be16 rport)
+{
+	u32 ports = (u32)ntohs(m->int_port) << 16 | ntohs(rport);
+
+	return conenat_host_slot(t, m->int_addr,
+				 siphash_3u32((__force u32)m->int_addr,
+					      (__force u32)raddr, ports,
+					      &t->key));
+}
+
+/* RCU read side, or the int_lock of @s. */
+static struct conenat_conn *conenat_conn_find(struct conenat_table *t,
+					      struct conenat_slot s,
+					      const struct conenat_mapping *m,
+					      __be32 raddr, __be16 rport)
+{
+	struct conenat_conn *c;
+
+	hlist_for_each_entry_rcu(c, &t->conn_hash[s.bucket], node,
+				 lockdep_is_held(&t->int_lock[s.lock]))
+		if (c->map == m && c->raddr == raddr && c->rport == rport)
+			return c;
+	return NULL;
+}
+
+static void conenat_conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(conenat_conn_cache,
+			container_of(head, struct conenat_conn, rcu));
+}
+
+/*
+ * Track a new connection of @m. Returns it, the one another CPU added
+ * first, or NULL when the limit is reached, memory is short, or @m has
+ * just expired. Context: softirq or process, RCU read lock held.
+ */
+static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
+					     const struct conenat_config *cfg,
+					     struct conenat_mapping *m,
+					     __be32 raddr, __be16 rport)
+{
+	struct conenat_slot s = conenat_conn_slot(t, m, raddr, rport);
+	struct conenat_conn *c, *found = NULL;
+
+	if (atomic_inc_return(&t->nconns) > cfg->max_mappings)
+		goto uncount;
+	c = kmem_cache_alloc(conenat_conn_cache, GFP_ATOMIC);
+	if (!c)
+		goto uncount;
+	*c = (struct conenat_conn){
+		.map = m,
+		.expires = jiffies,
+		.raddr = raddr,
+		.rport = rport,
+		.state = CONENAT_CONN_OPENING,
+	};
+
+	spin_lock_bh(&t->int_lock[s.lock]);
+	found = conenat_conn_find(t, s, m, raddr, rport);
+	/* An unhashed mapping has expired; the GC will not look again. */
+	if (!found && !hlist_unhashed(&m->int_node)) {
+		hlist_add_head_rcu(&c->node, &t->conn_hash[s.bucket]);
+		hlist_add_head_rcu(&c->map_node, &m->conns);
+		spin_unlock_bh(&t->int_lock[s.lock]);
+		return c;
+	}
+	spin_unlock_bh(&t->int_lock[s.lock]);
+	kmem_cache_free(conenat_conn_cache, c);
+uncount:
+	atomic_dec(&t->nconns);
+	return found;
+}
+
+static unsigned long conenat_conn_expiry(const struct conenat_config *cfg,
+					 u8 state)
+{
+	return jiffies + conenat_timeout_of(cfg, CONENAT_TCP, state) * HZ;
+}
+
+/**
+ * conenat_conn_track - apply a TCP segment to its mapping and connection
+ * @inst: the instance
+ * @cfg: its configuration
+ * @m: the segment's mapping, alive
+ * @tcp_flags: the segment's flag byte
+ * @raddr: the remote address
+ * @rport: the remote port
+ * @out: the segment goes from the inside out
+ *
+ * Outbound segments refresh their connection, and create it if needed
+ * (a RST does not). Inbound segments change a known connection's state,
+ * and refresh it only with inbound_refresh. A connection that cannot be tracked keeps
+ * its mapping for the established timeout instead, so a limit never cuts
+ * a live connection short. Timestamps are written at most once a jiffy,
+ * except when a FIN or RST shortens one.
+ * Context: the netfilter hooks, RCU read lock held.
+ */
+void conenat_conn_track(struct conenat_instance *inst,
+			const struct conenat_config *cfg,
+			struct conenat_mapping *m, u8 tcp_flags,
+			__be32 raddr, __be16 rport, bool out)
+{
+	struct conenat_table *t = &inst->table;
+	struct conenat_conn *c;
+	u8 state, next;
+
+	c = conenat_conn_find(t, conenat_conn_slot(t, m, raddr, rport), m,
+			      raddr, rport);
+	if (!c) {
+		if (!out || (tcp_flags & CONENAT_TCPF_RST))
+			return;
+		c = conenat_conn_add(t, cfg, m, raddr, rport);
+		if (!c) {
+			conenat_count(inst, CONENAT_STAT_UNTRACKED);
+			conenat_stamp(&m->expires, conenat_conn_expiry(cfg,
+					CONENAT_CONN_ESTABLISHED), false);
+			return;
+		}
+	}
+	state = READ_ONCE(c->state);
+	next = conenat_tcp_next_state(state, tcp_flags, out);
+	if (next != state) {
+		WRITE_ONCE(c->state, next);
+		conenat_stamp(&c->expires, conenat_conn_expiry(cfg, next),
+			      true);
+	} else if (out || cfg->inbound_refresh) {
+		conenat_stamp(&c->expires, conenat_conn_expiry(cfg, next),
+			      false);
+	}
+}
+
+/* Whether a connection of @m is due for reaping. RCU read side. */
+bool conenat_conns_due(const struct conenat_mapping *m, unsigned long now)
+{
+	const struct conenat_conn *c;
+
+	hlist_for_each_entry_rcu(c, &m->conns, map_node)
+		if (!time_before(now, READ_ONCE(c->expires)))
+			return true;
+	return false;
+}
+
+static void conenat_conn_del(struct conenat_table *t, struct conenat_conn *c)
+{
+	hlist_del_rcu(&c->node);
+	hlist_del_rcu(&c->map_node);
+	atomic_dec(&t->nconns);
+	call_rcu(&c->rcu, conenat_conn_free_rcu);
+}
+
+/*
+ * Reap the expired connections of @m, or @all of them. Returns whether
+ * any is left. Caller holds the int_lock of @m's host.
+ */
+bool conenat_conns_reap(struct conenat_table *t, struct conenat_mapping *m,
+			bool all)
+{
+	unsigned long now = jiffies;
+	struct conenat_conn *c;
+	struct hlist_node *n;
+
+	hlist_for_each_entry_safe(c, n, &m->conns, map_node)
+		if (all || !time_before(now, READ_ONCE(c->expires)))
+			conenat_conn_del(t, c);
+	return !hlist_empty(&m->conns);
+}
+
+/* Only once no reader can exist; see conenat_table_destroy(). */
+void conenat_conns_destroy(struct conenat_table *t)
+{
+	struct conenat_conn *c;
+	struct hlist_node *n;
+	unsigned int i;
+
+	for (i = 0; i < (1U << t->hash_bits); i++) {
+		hlist_for_each_entry_safe(c, n, &t->conn_hash[i], node)
+			kmem_cache_free(conenat_conn_cache, c);
+		cond_resched();
+	}
+}
+
+/*
+ * For dumps: the number of connections of @m, its enum conenat_tcp_state,
+ * and when it expires if nothing more is sent. RCU read side.
+ */
+unsigned long conenat_conns_summary(const struct conenat_mapping *m,
+				    u32 *nconns, u8 *state)
+{
+	unsigned long expires = READ_ONCE(m->expires);
+	const struct conenat_conn *c;
+
+	*nconns = 0;
+	*state = CONENAT_TCP_TRANSITORY;
+	hlist_for_each_entry_rcu(c, &m->conns, map_node) {
+		unsigned long e = READ_ONCE(c->expires);
+
+		(*nconns)++;
+		if (READ_ONCE(c->state) == CONENAT_CONN_ESTABLISHED)
+			*state = CONENAT_TCP_ESTABLISHED;
+		if (time_after(e, expires))
+			expires = e;
+	}
+	return expires;
+}
+
+int conenat_conn_cache_init(void)
+{
+	conenat_conn_cache = KMEM_CACHE(conenat_conn, 0);
+	return conenat_conn_cache ? 0 : -ENOMEM;
+}
+
+void conenat_conn_cache_exit(void)
+{
+	kmem_cache_destroy(conenat_conn_cache);
+}
