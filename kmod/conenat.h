@@ -25,6 +25,8 @@
 #include <linux/types.h>
 #include <linux/if.h>
 #include <linux/siphash.h>
+#include <linux/jhash.h>
+#include <linux/log2.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <linux/rculist.h>
@@ -92,9 +94,16 @@ struct conenat_config {
 #define CONENAT_TCPF_RST	0x04
 #define CONENAT_TCPF_ACK	0x10
 
-/* A packet's transport header as translation sees it (xlate.c). */
+/*
+ * A packet's transport header as translation sees it (xlate.c, icmp.c).
+ * For an ICMP error, proto and the ports are those of the packet it
+ * quotes (RFC 5508), whose IPv4 header is at ioff and transport header
+ * at ithoff, with at least 8 bytes of it present.
+ */
 struct conenat_pkt {
 	unsigned int thoff;	/* transport header offset from skb->data */
+	unsigned int ioff;	/* ICMP error: quoted IPv4 header, else 0 */
+	unsigned int ithoff;	/* ICMP error: quoted transport header */
 	u8 proto;		/* enum conenat_proto */
 	u8 tcp_flags;
 	__be16 sport;		/* ICMP: the echo identifier in both */
@@ -105,8 +114,13 @@ struct sk_buff;
 /* rewrite.c, also built in userspace by tests/unit. */
 void conenat_rewrite(struct sk_buff *skb, const struct conenat_pkt *p,
 		     bool src, __be32 naddr, __be16 nport);
+void conenat_rewrite_error(struct sk_buff *skb, const struct conenat_pkt *p,
+			   bool out, __be32 naddr, __be16 nport);
 
-/* Pure helpers (config.c), also built in userspace by tests/unit. */
+/* Candidate ports tried per new mapping; bounds the work in softirq. */
+#define CONENAT_PORT_ATTEMPTS	128
+
+/* Pure helpers (config.c, portalloc.c), also built in userspace. */
 int conenat_proto_index(u8 ipproto);
 u8 conenat_proto_ipproto(enum conenat_proto p);
 void conenat_config_defaults(struct conenat_config *cfg, u32 max_mappings);
@@ -115,6 +129,9 @@ int conenat_ranges_add(struct conenat_port_ranges *pr, u16 min, u16 max,
 int conenat_config_check(const struct conenat_config *cfg, const char **why);
 bool conenat_ranges_contain(const struct conenat_port_ranges *pr, u16 port);
 u16 conenat_ranges_port(const struct conenat_port_ranges *pr, u32 index);
+u32 conenat_port_tries(const struct conenat_port_ranges *pr);
+u16 conenat_port_candidate(const struct conenat_port_ranges *pr, u32 i,
+			   u32 seed, u32 rnd);
 u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool out);
 u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
 		       u8 conn_state);
@@ -124,11 +141,12 @@ u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
 #include <net/netns/generic.h>
 #include <linux/percpu.h>
 #include <linux/netfilter.h>
+#include "hash.h"
 
 struct conenat_mapping {
 	struct hlist_node int_node;	/* inside index; unhashed once dead */
 	struct hlist_node ext_node;	/* outside index */
-	struct hlist_head conns;	/* TCP: its conenat_conns, int_lock */
+	struct hlist_head conns;	/* TCP: its conenat_conns, host_lock */
 	unsigned long expires;		/* jiffies; hold-down end once dead */
 	__be32 int_addr;
 	__be32 ext_addr;
@@ -142,7 +160,7 @@ struct conenat_mapping {
 /*
  * A TCP connection of a mapping, so that the mapping lives while any of
  * its connections is established or in its transitory time. Linked and
- * unlinked only under the int_lock of its mapping's host.
+ * unlinked only under the host_lock of its mapping's host.
  */
 struct conenat_conn {
 	struct hlist_node node;		/* conn_hash */
@@ -155,20 +173,11 @@ struct conenat_conn {
 	struct rcu_head rcu;
 };
 
-/* Per-host mapping count, for max_per_host. Only touched under int_lock. */
+/* Per-host mapping count, for max_per_host. Only touched under host_lock. */
 struct conenat_host {
 	struct hlist_node node;
 	__be32 addr;
 	u32 count;
-};
-
-#define CONENAT_LOCK_BITS	8
-#define CONENAT_NLOCKS		BIT(CONENAT_LOCK_BITS)
-
-/* A hash bucket and the lock stripe that guards it. */
-struct conenat_slot {
-	u32 bucket;
-	unsigned int lock;
 };
 
 struct conenat_table {
@@ -176,20 +185,24 @@ struct conenat_table {
 	struct hlist_head *ext_hash;	/* by (proto, ext addr, ext port) */
 	struct hlist_head *conn_hash;	/* by (mapping, remote endpoint) */
 	struct hlist_head host_hash[CONENAT_NLOCKS];
-	unsigned int hash_bits;
-	siphash_key_t key;
+	struct conenat_hashing hash;	/* bucket and lock of each entry */
 	atomic_t count;			/* live and held-down mappings */
 	atomic_t nconns;		/* TCP connections tracked */
 	/*
-	 * int_lock[i] guards every inside and connection bucket whose index
-	 * has low bits i, and host_hash[i]. Those low bits come from the
-	 * internal address alone, so all of a host's mappings, their
-	 * connections and its conenat_host share one lock. ext_lock[]
-	 * guards the outside buckets.
-	 * Lock order: int_lock, then ext_lock.
+	 * host_lock[i] serialises the lives of the mappings and connections
+	 * of the internal hosts of stripe i (conenat_host_lock()) and guards
+	 * host_hash[i]: whether an internal endpoint has a mapping, and a
+	 * mapping a connection, only changes under it, and m->conns only
+	 * under the host lock of m. int_lock[], ext_lock[] and conn_lock[]
+	 * guard the buckets of their index whose number has low bits i,
+	 * only while an entry is linked or unlinked. ext_lock alone also
+	 * decides who holds an outside port.
+	 * Lock order: host_lock, int_lock, ext_lock; host_lock, conn_lock.
 	 */
+	spinlock_t host_lock[CONENAT_NLOCKS];	/* see above */
 	spinlock_t int_lock[CONENAT_NLOCKS];	/* see above */
 	spinlock_t ext_lock[CONENAT_NLOCKS];	/* see above */
+	spinlock_t conn_lock[CONENAT_NLOCKS];	/* see above */
 };
 
 struct conenat_stats {
@@ -254,8 +267,6 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 				unsigned int bucket, bool flush, int proto);
 int conenat_mapping_cache_init(void);
 void conenat_mapping_cache_exit(void);
-struct conenat_slot conenat_host_slot(const struct conenat_table *t,
-				      __be32 int_addr, u32 hash);
 
 /* Alive: not dead, and in its idle time or kept by a TCP connection. */
 static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
@@ -304,11 +315,21 @@ void conenat_flush(struct conenat_instance *inst, int proto);
 int conenat_hooks_register(struct conenat_instance *inst);
 void conenat_hooks_unregister(struct conenat_instance *inst);
 
+/* icmp.c */
+int conenat_parse_error(struct sk_buff *skb, struct conenat_pkt *p, bool out);
+unsigned int conenat_xlate_error_in(struct conenat_instance *inst,
+				    struct sk_buff *skb, struct conenat_pkt *p);
+unsigned int conenat_xlate_error_out(struct conenat_instance *inst,
+				     struct sk_buff *skb,
+				     struct conenat_pkt *p);
+
 /* xlate.c */
 unsigned int conenat_xlate_out(struct conenat_instance *inst,
 			       struct sk_buff *skb);
 unsigned int conenat_xlate_in(struct conenat_instance *inst,
 			      struct sk_buff *skb);
+unsigned int conenat_xlate_local_out(struct conenat_instance *inst,
+				     struct sk_buff *skb);
 
 /* netlink.c */
 int conenat_genl_init(void);

@@ -52,68 +52,6 @@ void conenat_config_defaults(struct conenat_config *cfg, u32 max_mappings)
 	cfg->max_per_host = max_mappings < 4096 ? max_mappings : 4096;
 }
 
-/**
- * conenat_ranges_add - append a port range to a protocol's set
- * @pr: the protocol's ranges
- * @min: first port, >= 1
- * @max: last port, >= @min
- * @why: set to a message for extack on failure; may be NULL
- *
- * Ranges of one protocol must not overlap, so that every port in the set
- * has exactly one index for conenat_ranges_port().
- */
-int conenat_ranges_add(struct conenat_port_ranges *pr, u16 min, u16 max,
-		       const char **why)
-{
-	const char *msg = NULL;
-	unsigned int i;
-
-	if (!min)
-		msg = "port 0 is not a valid range start";
-	else if (min > max)
-		msg = "port range start is greater than its end";
-	else if (pr->nr >= CONENAT_MAX_RANGES)
-		msg = "too many port ranges for one protocol";
-	for (i = 0; !msg && i < pr->nr; i++)
-		if (min <= pr->r[i].max && pr->r[i].min <= max)
-			msg = "port ranges of one protocol overlap";
-	if (msg) {
-		if (why)
-			*why = msg;
-		return -EINVAL;
-	}
-	pr->r[pr->nr].min = min;
-	pr->r[pr->nr].max = max;
-	pr->nr++;
-	pr->total += max - min + 1;
-	return 0;
-}
-
-bool conenat_ranges_contain(const struct conenat_port_ranges *pr, u16 port)
-{
-	unsigned int i;
-
-	for (i = 0; i < pr->nr; i++)
-		if (port >= pr->r[i].min && port <= pr->r[i].max)
-			return true;
-	return false;
-}
-
-/* The @index'th port of the set, 0 <= @index < pr->total. */
-u16 conenat_ranges_port(const struct conenat_port_ranges *pr, u32 index)
-{
-	unsigned int i;
-
-	for (i = 0; i < pr->nr; i++) {
-		u32 size = pr->r[i].max - pr->r[i].min + 1;
-
-		if (index < size)
-			return pr->r[i].min + index;
-		index -= size;
-	}
-	return 0;
-}
-
 static const u32 conenat_timeout_min[CONENAT_NTIMEOUTS] = {
 	[CONENAT_TO_UDP] = CONENAT_MIN_TIMEOUT_UDP,
 	[CONENAT_TO_TCP_EST] = CONENAT_MIN_TIMEOUT_TCP_EST,

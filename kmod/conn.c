@@ -6,8 +6,9 @@
  * mapping under another that is still established (RFC 5382 REQ-5).
  *
  * A connection is found by (mapping, remote address, remote port) in an
- * RCU hash whose buckets share the int_lock stripe of the mapping's host,
- * and is also on its mapping's list for the GC. Only outbound segments
+ * RCU hash, and is also on its mapping's list for the GC. Connections are
+ * added and removed under the host_lock of their mapping's host, like the
+ * mapping itself, so a connection never outlives its mapping. Only outbound segments
  * create connections, so inbound traffic, hostile or not, allocates
  * nothing; the number of connections is bounded by max_mappings.
  */
@@ -17,19 +18,7 @@
 
 static struct kmem_cache *conenat_conn_cache;
 
-static struct conenat_slot conenat_conn_slot(const struct conenat_table *t,
-					     const struct conenat_mapping *m,
-					     __be32 raddr, __be16 rport)
-{
-	u32 ports = (u32)ntohs(m->int_port) << 16 | ntohs(rport);
-
-	return conenat_host_slot(t, m->int_addr,
-				 siphash_3u32((__force u32)m->int_addr,
-					      (__force u32)raddr, ports,
-					      &t->key));
-}
-
-/* RCU read side, or the int_lock of @s. */
+/* RCU read side. */
 static struct conenat_conn *conenat_conn_find(struct conenat_table *t,
 					      struct conenat_slot s,
 					      const struct conenat_mapping *m,
@@ -37,8 +26,7 @@ static struct conenat_conn *conenat_conn_find(struct conenat_table *t,
 {
 	struct conenat_conn *c;
 
-	hlist_for_each_entry_rcu(c, &t->conn_hash[s.bucket], node,
-				 lockdep_is_held(&t->int_lock[s.lock]))
+	hlist_for_each_entry_rcu(c, &t->conn_hash[s.bucket], node)
 		if (c->map == m && c->raddr == raddr && c->rport == rport)
 			return c;
 	return NULL;
@@ -51,16 +39,17 @@ static void conenat_conn_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Track a new connection of @m. Returns it, the one another CPU added
+ * Track a new connection of @m, in slot @s. Returns it, the one another CPU added
  * first, or NULL when the limit is reached, memory is short, or @m has
  * just expired. Context: softirq or process, RCU read lock held.
  */
 static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 					     const struct conenat_config *cfg,
+					     struct conenat_slot s,
 					     struct conenat_mapping *m,
 					     __be32 raddr, __be16 rport)
 {
-	struct conenat_slot s = conenat_conn_slot(t, m, raddr, rport);
+	unsigned int hl = conenat_host_lock(&t->hash, m->int_addr);
 	struct conenat_conn *c, *found = NULL;
 
 	if (atomic_inc_return(&t->nconns) > cfg->max_mappings)
@@ -76,16 +65,18 @@ static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 		.state = CONENAT_CONN_OPENING,
 	};
 
-	spin_lock_bh(&t->int_lock[s.lock]);
+	spin_lock_bh(&t->host_lock[hl]);
 	found = conenat_conn_find(t, s, m, raddr, rport);
 	/* An unhashed mapping has expired; the GC will not look again. */
 	if (!found && !hlist_unhashed(&m->int_node)) {
+		spin_lock(&t->conn_lock[s.lock]);
 		hlist_add_head_rcu(&c->node, &t->conn_hash[s.bucket]);
+		spin_unlock(&t->conn_lock[s.lock]);
 		hlist_add_head_rcu(&c->map_node, &m->conns);
-		spin_unlock_bh(&t->int_lock[s.lock]);
+		spin_unlock_bh(&t->host_lock[hl]);
 		return c;
 	}
-	spin_unlock_bh(&t->int_lock[s.lock]);
+	spin_unlock_bh(&t->host_lock[hl]);
 	kmem_cache_free(conenat_conn_cache, c);
 uncount:
 	atomic_dec(&t->nconns);
@@ -123,18 +114,21 @@ void conenat_conn_track(struct conenat_instance *inst,
 {
 	struct conenat_table *t = &inst->table;
 	struct conenat_conn *c;
+	unsigned long expires;
+	struct conenat_slot s;
 	u8 state, next;
 
-	c = conenat_conn_find(t, conenat_conn_slot(t, m, raddr, rport), m,
-			      raddr, rport);
+	s = conenat_conn_slot(&t->hash, m->int_addr, m->int_port, raddr, rport);
+	c = conenat_conn_find(t, s, m, raddr, rport);
 	if (!c) {
 		if (!out || (tcp_flags & CONENAT_TCPF_RST))
 			return;
-		c = conenat_conn_add(t, cfg, m, raddr, rport);
+		c = conenat_conn_add(t, cfg, s, m, raddr, rport);
 		if (!c) {
 			conenat_count(inst, CONENAT_STAT_UNTRACKED);
-			conenat_stamp(&m->expires, conenat_conn_expiry(cfg,
-					CONENAT_CONN_ESTABLISHED), false);
+			expires = conenat_conn_expiry(cfg,
+						      CONENAT_CONN_ESTABLISHED);
+			conenat_stamp(&m->expires, expires, false);
 			return;
 		}
 	}
@@ -161,9 +155,17 @@ bool conenat_conns_due(const struct conenat_mapping *m, unsigned long now)
 	return false;
 }
 
+/* Caller holds the host_lock of @c's mapping. */
 static void conenat_conn_del(struct conenat_table *t, struct conenat_conn *c)
 {
+	struct conenat_mapping *m = c->map;
+	struct conenat_slot s = conenat_conn_slot(&t->hash, m->int_addr,
+						  m->int_port, c->raddr,
+						  c->rport);
+
+	spin_lock(&t->conn_lock[s.lock]);
 	hlist_del_rcu(&c->node);
+	spin_unlock(&t->conn_lock[s.lock]);
 	hlist_del_rcu(&c->map_node);
 	atomic_dec(&t->nconns);
 	call_rcu(&c->rcu, conenat_conn_free_rcu);
@@ -171,7 +173,7 @@ static void conenat_conn_del(struct conenat_table *t, struct conenat_conn *c)
 
 /*
  * Reap the expired connections of @m, or @all of them. Returns whether
- * any is left. Caller holds the int_lock of @m's host.
+ * any is left. Caller holds the host_lock of @m's host.
  */
 bool conenat_conns_reap(struct conenat_table *t, struct conenat_mapping *m,
 			bool all)
@@ -193,7 +195,7 @@ void conenat_conns_destroy(struct conenat_table *t)
 	struct hlist_node *n;
 	unsigned int i;
 
-	for (i = 0; i < (1U << t->hash_bits); i++) {
+	for (i = 0; i < (1U << t->hash.bits); i++) {
 		hlist_for_each_entry_safe(c, n, &t->conn_hash[i], node)
 			kmem_cache_free(conenat_conn_cache, c);
 		cond_resched();

@@ -18,7 +18,7 @@ static void conenat_gc_work(struct work_struct *work)
 						     struct conenat_instance,
 						     gc_work);
 	struct conenat_net *cn = conenat_pernet(inst->net);
-	unsigned int size = 1U << inst->table.hash_bits;
+	unsigned int size = 1U << inst->table.hash.bits;
 	unsigned int b = inst->gc_cursor, expired = 0;
 	u64 start = local_clock();
 	unsigned long next = CONENAT_GC_INTERVAL;
@@ -56,7 +56,7 @@ void conenat_flush(struct conenat_instance *inst, int proto)
 {
 	unsigned int b;
 
-	for (b = 0; b < (1U << inst->table.hash_bits); b++) {
+	for (b = 0; b < (1U << inst->table.hash.bits); b++) {
 		conenat_table_scan(inst, b, true, proto);
 		cond_resched();
 	}

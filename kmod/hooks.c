@@ -33,11 +33,14 @@ static unsigned int conenat_hook_out(void *priv, struct sk_buff *skb,
 {
 	struct conenat_instance *inst = priv;
 
-	/* The router's own traffic is not translated, only forwarded. */
-	if (state->out->ifindex != READ_ONCE(inst->ifindex) ||
-	    !(IPCB(skb)->flags & IPSKB_FORWARDED))
+	if (state->out->ifindex != READ_ONCE(inst->ifindex))
 		return NF_ACCEPT;
-	return conenat_xlate_out(inst, skb);
+	if (likely(IPCB(skb)->flags & IPSKB_FORWARDED))
+		return conenat_xlate_out(inst, skb);
+	/* The router's own traffic keeps its source; see xlate_local_out. */
+	if (ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		return conenat_xlate_local_out(inst, skb);
+	return NF_ACCEPT;
 }
 
 int conenat_hooks_register(struct conenat_instance *inst)

@@ -445,7 +445,7 @@ static int conenat_dump_mappings(struct sk_buff *skb,
 
 	rcu_read_lock();
 	inst = rcu_dereference(cn->inst);
-	for (; inst && bucket < (1UL << inst->table.hash_bits);
+	for (; inst && bucket < (1UL << inst->table.hash.bits);
 	     bucket++, seen = 0) {
 		i = 0;
 		hlist_for_each_entry_rcu(m, &inst->table.ext_hash[bucket],

@@ -3,85 +3,29 @@
  * The mapping table: two hash indexes over one set of mappings.
  *
  * Readers (the packet hooks, dumps) walk the buckets under RCU without
- * locks. Writers take striped locks, int_lock before ext_lock; see struct
- * conenat_table. A mapping is created in softirq by the first outbound
+ * locks. Writers take the host's lock stripe, then the bucket stripes;
+ * see struct conenat_table. A mapping is created in softirq by the first outbound
  * packet of an internal endpoint, and retired by the GC: unhashed from the
  * inside index when it expires (so no new traffic can use it) and from the
  * outside index when its port's hold-down ends.
  */
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#include <linux/jhash.h>
 #include <linux/random.h>
-#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/in.h>
 #include <net/inet_hashtables.h>
 #include <net/udp.h>
 #include "conenat.h"
 
-/* Candidate ports tried per new mapping; bounds the work in softirq. */
-#define CONENAT_PORT_ATTEMPTS	128
-
 static struct kmem_cache *conenat_mapping_cache;
-
-/* The int_lock (and host_hash) index of an internal address. */
-static unsigned int conenat_host_lock(const struct conenat_table *t,
-				      __be32 addr)
-{
-	return jhash_1word((__force u32)addr, (u32)t->key.key[0]) &
-	       (CONENAT_NLOCKS - 1);
-}
-
-/*
- * The bucket for @hash in an index whose low bucket bits are the host's
- * lock stripe (the inside index and the connection index).
- */
-struct conenat_slot conenat_host_slot(const struct conenat_table *t,
-				      __be32 int_addr, u32 hash)
-{
-	u32 lock = conenat_host_lock(t, int_addr);
-	u32 mask = (1U << t->hash_bits) - 1;
-
-	return (struct conenat_slot){
-		.bucket = (hash & mask & ~(CONENAT_NLOCKS - 1)) | lock,
-		.lock = lock,
-	};
-}
-
-static struct conenat_slot conenat_int_slot(const struct conenat_table *t,
-					    u8 proto, __be32 addr, __be16 port)
-{
-	return conenat_host_slot(t, addr,
-				 siphash_3u32((__force u32)addr,
-					      (__force u32)port, proto,
-					      &t->key));
-}
-
-static struct conenat_slot conenat_ext_slot(const struct conenat_table *t,
-					    u8 proto, __be32 addr, __be16 port)
-{
-	u32 h = siphash_3u32((__force u32)addr, (__force u32)port, proto,
-			     &t->key);
-	u32 b = h >> (32 - t->hash_bits);
-
-	return (struct conenat_slot){
-		.bucket = b,
-		.lock = b & (CONENAT_NLOCKS - 1),
-	};
-}
 
 int conenat_table_init(struct conenat_table *t, u32 max_mappings)
 {
 	unsigned int i, size;
 
-	/* About two mappings per bucket at the limit; never fewer buckets
-	 * than lock stripes, as the inside index relies on that.
-	 */
-	t->hash_bits = ilog2(roundup_pow_of_two(max(max_mappings / 2,
-						    CONENAT_NLOCKS)));
-	t->hash_bits = min(t->hash_bits, 24U);
-	size = 1U << t->hash_bits;
+	t->hash.bits = conenat_hash_bits(max_mappings);
+	size = 1U << t->hash.bits;
 	t->int_hash = kvcalloc(size, sizeof(*t->int_hash), GFP_KERNEL);
 	t->ext_hash = kvcalloc(size, sizeof(*t->ext_hash), GFP_KERNEL);
 	t->conn_hash = kvcalloc(size, sizeof(*t->conn_hash), GFP_KERNEL);
@@ -91,15 +35,20 @@ int conenat_table_init(struct conenat_table *t, u32 max_mappings)
 		kvfree(t->conn_hash);
 		return -ENOMEM;
 	}
-	get_random_bytes(&t->key, sizeof(t->key));
+	get_random_bytes(&t->hash.key, sizeof(t->hash.key));
 	atomic_set(&t->count, 0);
 	atomic_set(&t->nconns, 0);
+	/* One loop per array: each spin_lock_init() is its own lock class. */
 	for (i = 0; i < CONENAT_NLOCKS; i++) {
 		INIT_HLIST_HEAD(&t->host_hash[i]);
-		spin_lock_init(&t->int_lock[i]);
+		spin_lock_init(&t->host_lock[i]);
 	}
 	for (i = 0; i < CONENAT_NLOCKS; i++)
+		spin_lock_init(&t->int_lock[i]);
+	for (i = 0; i < CONENAT_NLOCKS; i++)
 		spin_lock_init(&t->ext_lock[i]);
+	for (i = 0; i < CONENAT_NLOCKS; i++)
+		spin_lock_init(&t->conn_lock[i]);
 	return 0;
 }
 
@@ -118,7 +67,7 @@ void conenat_table_destroy(struct conenat_table *t)
 	unsigned int i;
 
 	conenat_conns_destroy(t);
-	for (i = 0; i < (1U << t->hash_bits); i++) {
+	for (i = 0; i < (1U << t->hash.bits); i++) {
 		hlist_for_each_entry_safe(m, n, &t->ext_hash[i], ext_node)
 			kmem_cache_free(conenat_mapping_cache, m);
 		cond_resched();
@@ -135,7 +84,7 @@ void conenat_table_destroy(struct conenat_table *t)
 struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
 					   __be32 addr, __be16 port)
 {
-	struct conenat_slot s = conenat_int_slot(t, proto, addr, port);
+	struct conenat_slot s = conenat_int_slot(&t->hash, proto, addr, port);
 	struct conenat_mapping *m;
 
 	hlist_for_each_entry_rcu(m, &t->int_hash[s.bucket], int_node)
@@ -149,7 +98,7 @@ struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
 struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
 					   __be32 addr, __be16 port)
 {
-	struct conenat_slot s = conenat_ext_slot(t, proto, addr, port);
+	struct conenat_slot s = conenat_ext_slot(&t->hash, proto, addr, port);
 	struct conenat_mapping *m;
 
 	hlist_for_each_entry_rcu(m, &t->ext_hash[s.bucket], ext_node)
@@ -159,7 +108,7 @@ struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
 	return NULL;
 }
 
-/* Caller holds the int_lock of @lock. */
+/* Caller holds host_lock[@lock]. */
 static struct conenat_host *conenat_host_get(struct conenat_table *t,
 					     unsigned int lock, __be32 addr)
 {
@@ -176,7 +125,7 @@ static struct conenat_host *conenat_host_get(struct conenat_table *t,
 	return h;
 }
 
-/* Caller holds the int_lock of @h. */
+/* Caller holds the host_lock of @h. */
 static void conenat_host_release(struct conenat_host *h)
 {
 	if (!h->count) {
@@ -208,6 +157,27 @@ static bool conenat_port_has_socket(struct net *net, u8 proto, __be32 addr,
 	return true;
 }
 
+/* Unlink live @m from the inside index. Caller holds host_lock[@hl]. */
+static void conenat_int_unhash(struct conenat_table *t,
+			       struct conenat_mapping *m, unsigned int hl)
+{
+	struct conenat_slot s = conenat_int_slot(&t->hash, m->proto,
+						 m->int_addr, m->int_port);
+	struct conenat_host *h;
+
+	spin_lock(&t->int_lock[s.lock]);
+	hlist_del_init_rcu(&m->int_node);
+	spin_unlock(&t->int_lock[s.lock]);
+	hlist_for_each_entry(h, &t->host_hash[hl], node) {
+		if (h->addr == m->int_addr) {
+			h->count--;
+			conenat_host_release(h);
+			break;
+		}
+	}
+}
+
+/* Caller holds the ext_lock of @m's outside bucket. */
 static void conenat_ext_unhash(struct conenat_table *t,
 			       struct conenat_mapping *m)
 {
@@ -217,22 +187,24 @@ static void conenat_ext_unhash(struct conenat_table *t,
 }
 
 /*
- * Try to give @m the outside port @port. Called with the int_lock of @m's
- * host held; takes the port's ext_lock. A port is free when no mapping
- * holds it, or its holder is dead and past its hold-down. A dead holder of
- * the same internal endpoint is handed back in *@revive instead.
+ * Try to give @m the outside port @port. Called with the host_lock of
+ * @m's host held; takes the port's ext_lock, which alone decides who
+ * holds a port. A port is free when no mapping holds it, or its holder is
+ * dead and past its hold-down. A dead holder of the same internal
+ * endpoint is revived instead, under the same ext_lock so that no other
+ * host can take its port meanwhile, and handed back in *@revive.
  */
 static bool conenat_claim_port(struct conenat_instance *inst,
 			       struct conenat_mapping *m, __be16 port,
 			       struct conenat_mapping **revive)
 {
 	struct conenat_table *t = &inst->table;
-	struct conenat_slot s = conenat_ext_slot(t, m->proto, m->ext_addr,
-						  port);
+	struct conenat_slot s = conenat_ext_slot(&t->hash, m->proto,
+						 m->ext_addr, port);
 	struct conenat_mapping *old, *holder = NULL;
 	bool claimed = false;
 
-	spin_lock_nested(&t->ext_lock[s.lock], SINGLE_DEPTH_NESTING);
+	spin_lock(&t->ext_lock[s.lock]);
 	hlist_for_each_entry(old, &t->ext_hash[s.bucket], ext_node) {
 		if (old->ext_port == port && old->ext_addr == m->ext_addr &&
 		    old->proto == m->proto) {
@@ -242,6 +214,8 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 	}
 	if (holder && holder->dead && holder->int_addr == m->int_addr &&
 	    holder->int_port == m->int_port) {
+		WRITE_ONCE(holder->expires, m->expires);
+		WRITE_ONCE(holder->dead, 0);
 		*revive = holder;
 		claimed = true;
 	} else if (holder && (!holder->dead ||
@@ -261,28 +235,22 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 
 /*
  * Find an outside port for @m: its own port when in range (port
- * preservation), else random candidates. At most CONENAT_PORT_ATTEMPTS
- * tries, so a nearly full range fails fast instead of scanning in softirq.
+ * preservation), else the candidates of conenat_port_candidate(), a
+ * bounded number, so a nearly full range fails fast in softirq.
  */
 static bool conenat_pick_port(struct conenat_instance *inst,
 			      const struct conenat_port_ranges *pr,
 			      struct conenat_mapping *m,
 			      struct conenat_mapping **revive)
 {
-	u32 i, tries = min_t(u32, pr->total, CONENAT_PORT_ATTEMPTS);
-	u32 start = get_random_u32_below(pr->total);
-	u16 own = ntohs(m->int_port);
+	u32 i, tries = conenat_port_tries(pr), seed = get_random_u32();
+	u16 own = ntohs(m->int_port), port;
 
 	if (conenat_ranges_contain(pr, own) &&
 	    conenat_claim_port(inst, m, m->int_port, revive))
 		return true;
 	for (i = 0; i < tries; i++) {
-		/* Small sets are walked in full, large ones sampled. */
-		u32 idx = pr->total <= CONENAT_PORT_ATTEMPTS ?
-			  (start + i) % pr->total :
-			  get_random_u32_below(pr->total);
-		u16 port = conenat_ranges_port(pr, idx);
-
+		port = conenat_port_candidate(pr, i, seed, get_random_u32());
 		if (port != own &&
 		    conenat_claim_port(inst, m, htons(port), revive))
 			return true;
@@ -290,7 +258,10 @@ static bool conenat_pick_port(struct conenat_instance *inst,
 	return false;
 }
 
-/* Returns the existing (revived) mapping when one was found under lock. */
+/*
+ * Link a new mapping @m, or revive the held-down one of the same endpoint,
+ * and return the one linked. Caller holds the host_lock of @host.
+ */
 static struct conenat_mapping *
 conenat_create_locked(struct conenat_instance *inst,
 		      const struct conenat_config *cfg,
@@ -317,11 +288,11 @@ conenat_create_locked(struct conenat_instance *inst,
 	if (old) {
 		/* Back from hold-down: same endpoint, same port. */
 		atomic_dec(&t->count);
-		WRITE_ONCE(old->expires, m->expires);
-		WRITE_ONCE(old->dead, 0);
 		m = old;
 	}
+	spin_lock(&t->int_lock[s.lock]);
 	hlist_add_head_rcu(&m->int_node, &t->int_hash[s.bucket]);
+	spin_unlock(&t->int_lock[s.lock]);
 	host->count++;
 	return m;
 }
@@ -348,7 +319,9 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       enum conenat_stat *event)
 {
 	struct conenat_table *t = &inst->table;
-	struct conenat_slot s = conenat_int_slot(t, proto, int_addr, int_port);
+	struct conenat_slot s = conenat_int_slot(&t->hash, proto, int_addr,
+						 int_port);
+	unsigned int hl = conenat_host_lock(&t->hash, int_addr);
 	struct conenat_mapping *m, *found = NULL;
 	struct conenat_host *host;
 	__be32 ext_addr = READ_ONCE(inst->ext_addr);
@@ -370,21 +343,16 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		.proto = proto,
 	};
 
-	spin_lock_bh(&t->int_lock[s.lock]);
-	hlist_for_each_entry(found, &t->int_hash[s.bucket], int_node) {
-		if (found->int_addr == int_addr && found->int_port == int_port &&
-		    found->proto == proto) {
-			/* Raced with another CPU, or expired but not yet
-			 * collected: the GC needs this lock, so it is safe
-			 * to extend it here.
-			 */
-			if (time_before(READ_ONCE(found->expires), expires))
-				WRITE_ONCE(found->expires, expires);
-			break;
-		}
-	}
-	if (!found) {
-		host = conenat_host_get(t, s.lock, int_addr);
+	spin_lock_bh(&t->host_lock[hl]);
+	/* Whether the endpoint has a mapping only changes under host_lock. */
+	found = conenat_lookup_int(t, proto, int_addr, int_port);
+	if (found) {
+		/* Raced with another CPU, or expired but not yet collected:
+		 * the GC needs this lock, so it is safe to extend it here.
+		 */
+		conenat_stamp(&found->expires, expires, false);
+	} else {
+		host = conenat_host_get(t, hl, int_addr);
 		if (host) {
 			found = conenat_create_locked(inst, cfg, s, host, m,
 						      event);
@@ -397,19 +365,24 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		if (found == m)
 			m = NULL;
 	}
-	spin_unlock_bh(&t->int_lock[s.lock]);
+	spin_unlock_bh(&t->host_lock[hl]);
 
 	if (m)
 		kmem_cache_free(conenat_mapping_cache, m);
 	return found;
 }
 
-/* Whether the GC has work with @m: it or one of its connections is due. */
+/*
+ * Whether the GC has work with @m: a connection of it is due, or it is
+ * past its idle time with no connection left. RCU read side.
+ */
 static bool conenat_mapping_due(const struct conenat_mapping *m,
 				unsigned long now)
 {
-	return !time_before(now, READ_ONCE(m->expires)) ||
-	       conenat_conns_due(m, now);
+	if (conenat_conns_due(m, now))
+		return true;
+	return !time_before(now, READ_ONCE(m->expires)) &&
+	       hlist_empty(&m->conns);
 }
 
 /*
@@ -422,40 +395,33 @@ static bool conenat_mapping_due(const struct conenat_mapping *m,
 static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 			   u32 holddown, bool flush)
 {
-	unsigned int il = conenat_host_lock(t, m->int_addr);
-	struct conenat_slot es = conenat_ext_slot(t, m->proto, m->ext_addr,
-						   m->ext_port);
-	bool expired = false;
+	unsigned int hl = conenat_host_lock(&t->hash, m->int_addr);
+	struct conenat_slot es = conenat_ext_slot(&t->hash, m->proto,
+						  m->ext_addr, m->ext_port);
+	bool was_live, expired = false;
 
-	spin_lock_bh(&t->int_lock[il]);
-	spin_lock_nested(&t->ext_lock[es.lock], SINGLE_DEPTH_NESTING);
-	if (hlist_unhashed(&m->ext_node))
-		goto out;
+	spin_lock_bh(&t->host_lock[hl]);
 	if (conenat_conns_reap(t, m, flush) ||
 	    (!flush && time_before(jiffies, m->expires)))
 		goto out;
-	if (!m->dead) {
-		struct conenat_host *h;
-
-		hlist_del_init_rcu(&m->int_node);
-		hlist_for_each_entry(h, &t->host_hash[il], node) {
-			if (h->addr == m->int_addr) {
-				h->count--;
-				conenat_host_release(h);
-				break;
-			}
-		}
-		expired = !flush;
+	/* m->dead only changes under host_lock (and ext_lock). */
+	was_live = !m->dead;
+	if (was_live)
+		conenat_int_unhash(t, m, hl);
+	spin_lock(&t->ext_lock[es.lock]);
+	/* Another host's conenat_claim_port() may have taken a dead port. */
+	if (!hlist_unhashed(&m->ext_node)) {
+		expired = was_live && !flush;
 		if (expired && holddown) {
-			WRITE_ONCE(m->dead, 1);
 			WRITE_ONCE(m->expires, jiffies + holddown);
-			goto out;
+			WRITE_ONCE(m->dead, 1);
+		} else {
+			conenat_ext_unhash(t, m);
 		}
 	}
-	conenat_ext_unhash(t, m);
-out:
 	spin_unlock(&t->ext_lock[es.lock]);
-	spin_unlock_bh(&t->int_lock[il]);
+out:
+	spin_unlock_bh(&t->host_lock[hl]);
 	return expired;
 }
 

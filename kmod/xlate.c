@@ -24,8 +24,10 @@ static const u8 conenat_l4_len[CONENAT_NPROTO] = {
 };
 
 /*
- * Returns 0 for a packet to translate, -EPROTONOSUPPORT for one to leave
- * alone, -EMSGSIZE for a fragment, -EINVAL for a truncated header.
+ * Returns 0 for a packet to translate (an ICMP error if p->ioff is set),
+ * -EPROTONOSUPPORT for one to leave alone, -EMSGSIZE for a fragment,
+ * -EINVAL for a truncated header, -ENOENT for an ICMP error about no
+ * endpoint.
  */
 static int conenat_parse(struct sk_buff *skb, struct conenat_pkt *p,
 			 bool out)
@@ -41,13 +43,14 @@ static int conenat_parse(struct sk_buff *skb, struct conenat_pkt *p,
 		return -EMSGSIZE;
 	p->proto = proto;
 	p->thoff = iph->ihl * 4;
+	p->ioff = 0;
 	if (!pskb_may_pull(skb, p->thoff + conenat_l4_len[proto]))
 		return -EINVAL;
 
 	if (proto == CONENAT_ICMP) {
 		icmph = (const void *)skb->data + p->thoff;
 		if (icmph->type != (out ? ICMP_ECHO : ICMP_ECHOREPLY))
-			return -EPROTONOSUPPORT;
+			return conenat_parse_error(skb, p, out);
 		p->sport = icmph->un.echo.id;
 		p->dport = icmph->un.echo.id;
 		return 0;
@@ -72,6 +75,9 @@ static unsigned int conenat_parse_verdict(struct conenat_instance *inst,
 		if (!out)
 			return NF_ACCEPT;
 		conenat_count(inst, CONENAT_STAT_DROP_FRAGMENT);
+		return NF_DROP;
+	case -ENOENT:
+		conenat_count(inst, CONENAT_STAT_DROP_ICMP_UNMATCHED);
 		return NF_DROP;
 	default:
 		conenat_count(inst, CONENAT_STAT_DROP_MALFORMED);
@@ -111,12 +117,30 @@ static bool conenat_make_writable(struct conenat_instance *inst,
 	return false;
 }
 
+/* The mapping of a packet's inside source, made if need be; or NULL. */
+static struct conenat_mapping *
+conenat_mapping_of(struct conenat_instance *inst,
+		   const struct conenat_config *cfg, const struct conenat_pkt *p,
+		   __be32 saddr)
+{
+	enum conenat_stat event = CONENAT_STAT_UNSPEC;
+	struct conenat_mapping *m;
+
+	m = conenat_lookup_int(&inst->table, p->proto, saddr, p->sport);
+	if (likely(m && conenat_mapping_alive(m)))
+		return m;
+	m = conenat_mapping_create(inst, cfg, p->proto, saddr, p->sport,
+				   jiffies, &event);
+	if (event)
+		conenat_count(inst, event);
+	return m;
+}
+
 /* POST_ROUTING, a forwarded packet leaving through the external interface. */
 unsigned int conenat_xlate_out(struct conenat_instance *inst,
 			       struct sk_buff *skb)
 {
 	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
-	enum conenat_stat event = CONENAT_STAT_UNSPEC;
 	struct conenat_mapping *m;
 	struct conenat_pkt p;
 	__be32 saddr;
@@ -125,19 +149,15 @@ unsigned int conenat_xlate_out(struct conenat_instance *inst,
 	err = conenat_parse(skb, &p, true);
 	if (err)
 		return conenat_parse_verdict(inst, err, true);
+	if (p.ioff)
+		return conenat_xlate_error_out(inst, skb, &p);
 	saddr = ip_hdr(skb)->saddr;
 	if (unlikely(saddr == READ_ONCE(inst->ext_addr)))
 		return NF_ACCEPT;	/* already ours, e.g. SNATed */
 
-	m = conenat_lookup_int(&inst->table, p.proto, saddr, p.sport);
-	if (unlikely(!m || !conenat_mapping_alive(m))) {
-		m = conenat_mapping_create(inst, cfg, p.proto, saddr, p.sport,
-					   jiffies, &event);
-		if (event)
-			conenat_count(inst, event);
-		if (!m)
-			return NF_DROP;
-	}
+	m = conenat_mapping_of(inst, cfg, &p, saddr);
+	if (!m)
+		return NF_DROP;
 	conenat_refresh(inst, cfg, m, &p, ip_hdr(skb)->daddr, p.dport, true);
 	if (!conenat_make_writable(inst, skb, &p))
 		return NF_DROP;
@@ -160,6 +180,8 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 	err = conenat_parse(skb, &p, false);
 	if (err)
 		return conenat_parse_verdict(inst, err, false);
+	if (p.ioff)
+		return conenat_xlate_error_in(inst, skb, &p);
 
 	/* Endpoint-independent filtering: any remote may use the mapping. */
 	m = conenat_lookup_ext(&inst->table, p.proto, ip_hdr(skb)->daddr,
@@ -177,4 +199,19 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 		skb->mark = cfg->fwmark;
 	conenat_count(inst, CONENAT_STAT_XLAT_IN);
 	return NF_ACCEPT;
+}
+
+/*
+ * POST_ROUTING, the router's own packet leaving through the external
+ * interface: only an ICMP error about a packet forwarded to the inside
+ * needs its quote translated; everything else keeps the router's view.
+ */
+unsigned int conenat_xlate_local_out(struct conenat_instance *inst,
+				     struct sk_buff *skb)
+{
+	struct conenat_pkt p;
+
+	if (conenat_parse(skb, &p, true) || !p.ioff)
+		return NF_ACCEPT;
+	return conenat_xlate_error_out(inst, skb, &p);
 }

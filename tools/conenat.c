@@ -937,6 +937,7 @@ static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
 	[CONENAT_STAT_DROP_UNWRITABLE] = "drop_unwritable",
 	[CONENAT_STAT_DROP_FRAGMENT] = "drop_fragment",
 	[CONENAT_STAT_UNTRACKED] = "tcp_untracked",
+	[CONENAT_STAT_DROP_ICMP_UNMATCHED] = "drop_icmp_unmatched",
 };
 
 struct stat_val {
@@ -1015,7 +1016,7 @@ static int cmd_stats(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < st.n; i++)
-		printf("%-16s %" PRIu64 "\n",
+		printf("%-20s %" PRIu64 "\n",
 		       stat_name(st.s[i].type, buf, sizeof(buf)), st.s[i].val);
 	return 0;
 }

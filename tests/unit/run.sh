@@ -38,9 +38,16 @@ unit() {
 }
 
 unit config_test -include "$top/tests/unit/shim.h" \
-	"$top/tests/unit/config_test.c" "$top/kmod/config.c"
+	"$top/tests/unit/config_test.c" "$top/kmod/config.c" \
+	"$top/kmod/portalloc.c"
+unit portalloc_test -include "$top/tests/unit/shim.h" \
+	"$top/tests/unit/portalloc_test.c" "$top/kmod/portalloc.c"
+unit hash_test -include "$top/tests/unit/shim.h" \
+	"$top/tests/unit/hash_test.c"
 unit rewrite_test -include "$top/tests/unit/shim.h" \
 	"$top/tests/unit/rewrite_test.c" "$top/kmod/rewrite.c"
+unit icmp_error_test -include "$top/tests/unit/shim.h" \
+	"$top/tests/unit/icmp_error_test.c" "$top/kmod/rewrite.c"
 if [ -f "$top/tests/unit/tool_parse_test.c" ]; then
 	unit tool_parse_test -I"$top/tools" "$top/tests/unit/tool_parse_test.c" \
 		"$top/tools/parse.c" "$top/tools/json.c"

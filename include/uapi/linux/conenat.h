@@ -188,6 +188,7 @@ enum conenat_stat {
 					 * memory); their mapping then gets
 					 * the established timeout
 					 */
+	CONENAT_STAT_DROP_ICMP_UNMATCHED, /* ICMP error about no mapping */
 	__CONENAT_STAT_MAX
 };
 
