@@ -3,6 +3,7 @@
 #   make                 module for the running kernel (KDIR=...) and tool
 #   make check           everything: unit tests, builds, VM selftests
 #   make demo            full-cone NAT shown in a VM
+#   make bench           conenat against forwarding and MASQUERADE
 #   make clean
 #
 # Kbuild holds the module's object list; this file is the front end.
@@ -11,7 +12,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= $(CURDIR)/build
 
-.PHONY: all module tool nattest unit kbuild check demo deps clean
+.PHONY: all module tool nattest unit kbuild check demo bench deps clean
 
 all: module tool
 
@@ -42,6 +43,9 @@ check: deps
 
 demo: deps
 	tests/demo.sh
+
+bench: deps
+	tests/bench/run.sh
 
 clean:
 	$(MAKE) -C tools clean

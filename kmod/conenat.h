@@ -265,6 +265,8 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       enum conenat_stat *event);
 unsigned int conenat_table_scan(struct conenat_instance *inst,
 				unsigned int bucket, bool flush, int proto);
+bool conenat_router_owns(struct net *net, u8 proto, __be32 addr,
+			 __be16 port, __be32 raddr, __be16 rport);
 int conenat_mapping_cache_init(void);
 void conenat_mapping_cache_exit(void);
 
@@ -330,6 +332,8 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 			      struct sk_buff *skb);
 unsigned int conenat_xlate_local_out(struct conenat_instance *inst,
 				     struct sk_buff *skb);
+unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
+				   struct sk_buff *skb);
 
 /* netlink.c */
 int conenat_genl_init(void);

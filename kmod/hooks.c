@@ -23,9 +23,13 @@ static unsigned int conenat_hook_in(void *priv, struct sk_buff *skb,
 {
 	struct conenat_instance *inst = priv;
 
-	if (state->in->ifindex != READ_ONCE(inst->ifindex))
-		return NF_ACCEPT;
-	return conenat_xlate_in(inst, skb);
+	if (state->in->ifindex == READ_ONCE(inst->ifindex))
+		return conenat_xlate_in(inst, skb);
+	/* From the inside (not the router itself) to the outside address. */
+	if (unlikely(ip_hdr(skb)->daddr == READ_ONCE(inst->ext_addr)) &&
+	    !(state->in->flags & IFF_LOOPBACK))
+		return conenat_xlate_hairpin(inst, skb);
+	return NF_ACCEPT;
 }
 
 static unsigned int conenat_hook_out(void *priv, struct sk_buff *skb,

@@ -134,19 +134,31 @@ static void conenat_host_release(struct conenat_host *h)
 	}
 }
 
-/* Whether a socket of the router owns @port, so a mapping must not. */
-static bool conenat_port_has_socket(struct net *net, u8 proto, __be32 addr,
-				    __be16 port)
+/**
+ * conenat_router_owns - whether a socket of the router takes a packet
+ * @net: the namespace
+ * @proto: enum conenat_proto
+ * @addr: the packet's destination address, the external one
+ * @port: its destination port
+ * @raddr: its source address, or 0 for any
+ * @rport: its source port, or 0 for any
+ *
+ * A mapping must never shadow a router socket (the CVE-2021-3773
+ * pattern). Context: RCU read lock held.
+ */
+bool conenat_router_owns(struct net *net, u8 proto, __be32 addr,
+			 __be16 port, __be32 raddr, __be16 rport)
 {
 	struct sock *sk;
 
+	/* Both lookups return a reference, for any kind of socket. */
 	switch (proto) {
 	case CONENAT_UDP:
-		sk = udp4_lib_lookup(net, 0, 0, addr, port, 0);
+		sk = udp4_lib_lookup(net, raddr, rport, addr, port, 0);
 		break;
 	case CONENAT_TCP:
-		sk = inet_lookup_listener(net, net->ipv4.tcp_death_row.hashinfo,
-					  NULL, 0, 0, 0, addr, port, 0, 0);
+		sk = inet_lookup(net, net->ipv4.tcp_death_row.hashinfo, NULL,
+				 0, raddr, rport, addr, port, 0);
 		break;
 	default:
 		return false;
@@ -221,8 +233,8 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 	} else if (holder && (!holder->dead ||
 			      time_before(jiffies, holder->expires))) {
 		claimed = false;
-	} else if (!conenat_port_has_socket(inst->net, m->proto, m->ext_addr,
-					    port)) {
+	} else if (!conenat_router_owns(inst->net, m->proto, m->ext_addr,
+					port, 0, 0)) {
 		if (holder)
 			conenat_ext_unhash(t, holder);
 		m->ext_port = port;

@@ -14,6 +14,8 @@
 #include <net/ip.h>
 #include <net/checksum.h>
 #include <net/dst.h>
+#include <net/route.h>
+#include <net/icmp.h>
 #include "conenat.h"
 
 /* Bytes of the transport header that translation reads and writes. */
@@ -117,22 +119,25 @@ static bool conenat_make_writable(struct conenat_instance *inst,
 	return false;
 }
 
-/* The mapping of a packet's inside source, made if need be; or NULL. */
+/*
+ * The mapping of a packet's inside source, made if need be; or NULL, with
+ * the reason counted and left in *@event.
+ */
 static struct conenat_mapping *
 conenat_mapping_of(struct conenat_instance *inst,
 		   const struct conenat_config *cfg, const struct conenat_pkt *p,
-		   __be32 saddr)
+		   __be32 saddr, enum conenat_stat *event)
 {
-	enum conenat_stat event = CONENAT_STAT_UNSPEC;
 	struct conenat_mapping *m;
 
+	*event = CONENAT_STAT_UNSPEC;
 	m = conenat_lookup_int(&inst->table, p->proto, saddr, p->sport);
 	if (likely(m && conenat_mapping_alive(m)))
 		return m;
 	m = conenat_mapping_create(inst, cfg, p->proto, saddr, p->sport,
-				   jiffies, &event);
-	if (event)
-		conenat_count(inst, event);
+				   jiffies, event);
+	if (*event)
+		conenat_count(inst, *event);
 	return m;
 }
 
@@ -141,6 +146,7 @@ unsigned int conenat_xlate_out(struct conenat_instance *inst,
 			       struct sk_buff *skb)
 {
 	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
+	enum conenat_stat event;
 	struct conenat_mapping *m;
 	struct conenat_pkt p;
 	__be32 saddr;
@@ -155,15 +161,44 @@ unsigned int conenat_xlate_out(struct conenat_instance *inst,
 	if (unlikely(saddr == READ_ONCE(inst->ext_addr)))
 		return NF_ACCEPT;	/* already ours, e.g. SNATed */
 
-	m = conenat_mapping_of(inst, cfg, &p, saddr);
-	if (!m)
+	m = conenat_mapping_of(inst, cfg, &p, saddr, &event);
+	if (!m) {
+		/*
+		 * Refused: tell the LAN host at once, rate-limited by the
+		 * ICMP sysctls (RFC 5508 REQ-8, RFC 6888 REQ-4).
+		 */
+		if (event != CONENAT_STAT_DROP_NOADDR)
+			icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
 		return NF_DROP;
+	}
 	conenat_refresh(inst, cfg, m, &p, ip_hdr(skb)->daddr, p.dport, true);
 	if (!conenat_make_writable(inst, skb, &p))
 		return NF_DROP;
 	conenat_rewrite(skb, &p, true, m->ext_addr, m->ext_port);
 	conenat_count(inst, CONENAT_STAT_XLAT_OUT);
 	return NF_ACCEPT;
+}
+
+/*
+ * An inbound packet without a mapping. A port of the ranges without a
+ * router socket is nobody's: drop it without a word, so the router sends
+ * no reset or port unreachable and a scan learns nothing (RFC 7857
+ * section 2). Echo replies and other ports are the router's own.
+ */
+static unsigned int conenat_unsolicited(struct conenat_instance *inst,
+					const struct conenat_config *cfg,
+					struct sk_buff *skb,
+					const struct conenat_pkt *p)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (p->proto == CONENAT_ICMP ||
+	    !conenat_ranges_contain(&cfg->ports[p->proto], ntohs(p->dport)) ||
+	    conenat_router_owns(inst->net, p->proto, iph->daddr, p->dport,
+				iph->saddr, p->sport))
+		return NF_ACCEPT;
+	conenat_count(inst, CONENAT_STAT_DROP_UNSOLICITED);
+	return NF_DROP;
 }
 
 /* PRE_ROUTING, a packet that arrived on the external interface. */
@@ -184,12 +219,12 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 		return conenat_xlate_error_in(inst, skb, &p);
 
 	/* Endpoint-independent filtering: any remote may use the mapping. */
+	cfg = rcu_dereference(inst->cfg);
 	m = conenat_lookup_ext(&inst->table, p.proto, ip_hdr(skb)->daddr,
 			       p.dport);
 	if (!m || !conenat_mapping_alive(m))
-		return NF_ACCEPT;	/* the router's own, or nobody's */
+		return conenat_unsolicited(inst, cfg, skb, &p);
 
-	cfg = rcu_dereference(inst->cfg);
 	conenat_refresh(inst, cfg, m, &p, ip_hdr(skb)->saddr, p.sport, false);
 	if (!conenat_make_writable(inst, skb, &p))
 		return NF_DROP;
@@ -198,6 +233,57 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 	if (cfg->fwmark)
 		skb->mark = cfg->fwmark;
 	conenat_count(inst, CONENAT_STAT_XLAT_IN);
+	return NF_ACCEPT;
+}
+
+/*
+ * PRE_ROUTING, a packet from the inside to the external address. When it
+ * is for another inside endpoint's mapping, it goes there with the
+ * sender's own external endpoint as its source, as if it had left and
+ * come back (hairpinning: RFC 4787 REQ-9 and 9a, RFC 5382 REQ-8), with no
+ * routing help from the user. Anything else, ICMP included, is the
+ * router's own.
+ */
+unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
+				   struct sk_buff *skb)
+{
+	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
+	struct conenat_mapping *from, *to;
+	enum conenat_stat event;
+	struct conenat_pkt p;
+	__be32 saddr;
+
+	if (conenat_parse(skb, &p, true) || p.ioff || p.proto == CONENAT_ICMP)
+		return NF_ACCEPT;
+	to = conenat_lookup_ext(&inst->table, p.proto, ip_hdr(skb)->daddr,
+				p.dport);
+	if (!to || !conenat_mapping_alive(to))
+		return NF_ACCEPT;
+	saddr = ip_hdr(skb)->saddr;
+	from = conenat_mapping_of(inst, cfg, &p, saddr, &event);
+	if (!from)
+		return NF_DROP;
+	/* Each mapping sees the other's outside endpoint as the remote. */
+	conenat_refresh(inst, cfg, from, &p, to->ext_addr, to->ext_port, true);
+	conenat_refresh(inst, cfg, to, &p, from->ext_addr, from->ext_port,
+			false);
+	if (!conenat_make_writable(inst, skb, &p))
+		return NF_DROP;
+	conenat_rewrite(skb, &p, true, from->ext_addr, from->ext_port);
+	conenat_rewrite(skb, &p, false, to->int_addr, to->int_port);
+	/*
+	 * Route it now, by the sender's own address: input routing would
+	 * refuse the new source, the router's address, as martian.
+	 */
+	skb_dst_drop(skb);
+	if (ip_route_input_noref(skb, to->int_addr, saddr, ip_hdr(skb)->tos,
+				 skb->dev)) {
+		conenat_count(inst, CONENAT_STAT_DROP_NOROUTE);
+		return NF_DROP;
+	}
+	if (cfg->fwmark)
+		skb->mark = cfg->fwmark;
+	conenat_count(inst, CONENAT_STAT_HAIRPIN);
 	return NF_ACCEPT;
 }
 

@@ -84,5 +84,12 @@ for kver in $(tools/deps.sh --kernels); do
 	add_counts "$log/vm-$kver.log" "${PIPESTATUS[0]}" "selftests on $kver"
 done
 
+# One short benchmark pass proves make bench works; its figures are not
+# checked (benchmarks are not timed tests).
+kver=$(tools/deps.sh --kernels | tail -1)
+step bench env BENCH_QUICK=1 tests/bench/run.sh "$kver" &&
+	result OK "make bench works (quick pass on $kver)" ||
+	result FAIL "make bench works (quick pass on $kver)"
+
 echo "check: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

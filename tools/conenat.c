@@ -938,6 +938,9 @@ static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
 	[CONENAT_STAT_DROP_FRAGMENT] = "drop_fragment",
 	[CONENAT_STAT_UNTRACKED] = "tcp_untracked",
 	[CONENAT_STAT_DROP_ICMP_UNMATCHED] = "drop_icmp_unmatched",
+	[CONENAT_STAT_HAIRPIN] = "hairpinned",
+	[CONENAT_STAT_DROP_NOROUTE] = "drop_noroute",
+	[CONENAT_STAT_DROP_UNSOLICITED] = "drop_unsolicited",
 };
 
 struct stat_val {

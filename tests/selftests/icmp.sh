@@ -20,8 +20,6 @@ TESTS=(
 	unmatched_error_dropped_and_nothing_refreshed
 )
 
-PROBE="/usr/bin/python3 $TOP/tests/selftests/icmp_probe.py"
-
 icmp_topology() {
 	setup_ns lan1 rt r2 r3 dst
 	ip -n "$rt" link add eth1 type veth peer name eth0 netns "$lan1"

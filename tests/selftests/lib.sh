@@ -10,6 +10,7 @@ ksft_skip=4
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CONENAT=${CONENAT:-$TOP/tools/conenat}
 NATTEST=${NATTEST:-$TOP/build/nattest}
+PROBE="/usr/bin/python3 $TOP/tests/selftests/probe.py"
 MODULE=${MODULE:?MODULE must name the conenat.ko to test}
 
 _t=0 _pass=0 _fail=0 _skip=0

@@ -24,6 +24,13 @@ TESTS=(
 	tcp_closing_one_connection_keeps_the_others
 	tcp_mapping_expires_after_fin
 	tcp_mapping_expires_after_rst
+	hairpin_udp_between_lan_hosts
+	hairpin_tcp_between_lan_hosts
+	hairpin_leaves_router_services_alone
+	refused_mapping_answers_admin_prohibited
+	unsolicited_inbound_gets_no_answer
+	tcp_simultaneous_open_works
+	udp_fragments_cross_both_ways
 	mapping_expires_after_timeout
 	port_exhaustion_keeps_live_mappings
 	freed_port_held_down_before_reuse
@@ -314,6 +321,156 @@ tcp_mapping_expires_after_fin() {
 
 tcp_mapping_expires_after_rst() {
 	tcp_expires_after_close rst
+}
+
+# hairpin_setup PROTO PORT: lan2 gets a mapping for 10.0.2.2:PORT (printed)
+# by reaching inet, then serves a reflector there.
+hairpin_setup() {
+	local proto=$1 port=$2 ep=198.51.100.10:3478
+	[ "$proto" = udp ] || ep=198.51.100.10:8080
+	reflect "$inet" "$proto" "$ep"
+	HAIRPIN_B=$(send "$lan2" "$proto" -b "10.0.2.2:$port" "$ep" | mapped)
+	in_range "$HAIRPIN_B" 20000 29999 || fail "lan2 got no mapping: '$HAIRPIN_B'"
+	reflect "$lan2" "$proto" "10.0.2.2:$port"
+}
+
+# hairpin PROTO: lan1 reaches lan2 through lan2's external endpoint and
+# lan2 sees lan1's external endpoint as the source (RFC 4787 REQ-9/9a,
+# RFC 5382 REQ-8), the same one a remote host sees.
+hairpin() {
+	local proto=$1 port=5000 ep=198.51.100.10:3478 seen want
+	[ "$proto" = udp ] || { port=5001; ep=198.51.100.10:8080; }
+	nat_topology
+	hairpin_setup "$proto" $port
+	want=$(send "$lan1" "$proto" -b 10.0.1.2:4000 "$ep" | mapped)
+	seen=$(send "$lan1" "$proto" -b 10.0.1.2:4000 "$HAIRPIN_B" | mapped)
+	echo "lan1 is $want outside; lan2 saw $seen through $HAIRPIN_B"
+	[ -n "$seen" ] || fail "lan1 did not reach lan2 through $HAIRPIN_B"
+	[ "$seen" = "$want" ] ||
+		fail "lan2 saw $seen, not lan1's external endpoint $want"
+	in_ns "$rt" "$CONENAT" -j stats | jq -e '.hairpinned >= 2' >/dev/null ||
+		fail "hairpinned packets not counted"
+}
+
+hairpin_udp_between_lan_hosts() {
+	hairpin udp
+}
+
+hairpin_tcp_between_lan_hosts() {
+	hairpin tcp
+}
+
+# The router's own service on the external address stays reachable from
+# the LAN: only ports with a mapping hairpin.
+hairpin_leaves_router_services_alone() {
+	nat_topology
+	reflect "$rt" udp 203.0.113.1:25000
+	local seen
+	seen=$(send "$lan1" udp -b 10.0.1.2:4000 203.0.113.1:25000 | mapped)
+	[ "$seen" = 10.0.1.2:4000 ] ||
+		fail "router service saw $seen, not the LAN host itself"
+}
+
+# RFC 5508 REQ-8, RFC 6888 REQ-4: a packet that cannot get a mapping is
+# answered with ICMP destination unreachable, code 13, so the LAN host's
+# socket fails at once instead of timing out; live mappings keep working.
+refused_mapping_answers_admin_prohibited() {
+	nat_topology --max-per-host 1
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$inet" tcp 198.51.100.10:8080
+	local live got
+	live=$(send "$lan1" udp -b 10.0.1.2:5001 198.51.100.10:3478 | mapped)
+	got=$(in_ns "$lan1" $PROBE udp-ask 10.0.1.2:5002 198.51.100.10:3478 3)
+	[ "$got" = EHOSTUNREACH ] ||
+		fail "refused UDP socket saw '$got', not EHOSTUNREACH (ICMP 3/13)"
+	got=$(in_ns "$lan1" $PROBE tcp-connect 10.0.1.2:5003 198.51.100.10:8080 3)
+	[ "$got" = EHOSTUNREACH ] ||
+		fail "refused TCP connect saw '$got', not EHOSTUNREACH (ICMP 3/13)"
+	[ "$(send "$lan1" udp -b 10.0.1.2:5001 198.51.100.10:3478 | mapped)" = "$live" ] ||
+		fail "the live mapping changed"
+}
+
+# RFC 7857 section 2: an unsolicited SYN or datagram to a port of the
+# ranges without a mapping gets no answer and creates nothing; the
+# router's own sockets, inside the ranges or not, still answer.
+unsolicited_inbound_gets_no_answer() {
+	nat_topology
+	reflect "$rt" tcp 203.0.113.1:25001
+	reflect "$rt" tcp 203.0.113.1:8022
+	local got tcp udp
+	got=$(in_ns "$inet" $PROBE tcp-connect 198.51.100.10:6000 203.0.113.1:25000 2)
+	[ "$got" = timeout ] || fail "unsolicited SYN answered: $got"
+	tcp=$(in_ns "$rt" "$CONENAT" -j stats | jq .drop_unsolicited)
+	got=$(in_ns "$inet" $PROBE udp-ask 198.51.100.10:6001 203.0.113.1:25000 2)
+	[ "$got" = timeout ] || fail "unsolicited datagram answered: $got"
+	udp=$(in_ns "$rt" "$CONENAT" -j stats | jq .drop_unsolicited)
+	echo "drop_unsolicited: $tcp after the SYNs, $udp after the datagram"
+	[ "$tcp" -ge 1 ] && [ "$udp" -gt "$tcp" ] || fail "drops not counted"
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 0 ] ||
+		fail "unsolicited packets created mappings"
+	got=$(in_ns "$inet" $PROBE tcp-connect 198.51.100.10:6002 203.0.113.1:25001 3)
+	[ "$got" = connected ] || fail "router socket inside the range: $got"
+	got=$(in_ns "$inet" $PROBE tcp-connect 198.51.100.10:6003 203.0.113.1:8022 3)
+	[ "$got" = connected ] || fail "router socket outside the range: $got"
+	got=$(in_ns "$inet" $PROBE tcp-connect 198.51.100.10:6004 203.0.113.1:8023 3)
+	[ "$got" = ECONNREFUSED ] ||
+		fail "port outside the range not left to the router: $got"
+}
+
+# RFC 5382 REQ-2: simultaneous open. The LAN host's SYNs are dropped at
+# the remote host, so the remote's SYN crosses them through the mapping
+# (port 24000 is preserved) and both connects succeed.
+tcp_simultaneous_open_works() {
+	need nft
+	nat_topology
+	in_ns "$inet" nft -f - <<-'E'
+	table inet t {
+		chain in {
+			type filter hook input priority 0;
+			tcp dport 5000 tcp flags & (syn | ack) == syn drop
+		}
+	}
+	E
+	in_ns "$lan1" $PROBE tcp-connect 10.0.1.2:24000 198.51.100.10:5000 10 \
+		>"$TMPDIR/lan" &
+	local pid=$! got
+	busywait 5000 eval "in_ns $rt $CONENAT mappings tcp | grep -q ':24000 -> 203.0.113.1:24000'" ||
+		fail "no mapping with port 24000 preserved"
+	got=$(in_ns "$inet" $PROBE tcp-connect 198.51.100.10:5000 203.0.113.1:24000 5)
+	wait $pid
+	echo "remote: $got, LAN host: $(cat "$TMPDIR/lan")"
+	[ "$got" = connected ] || fail "remote side: $got"
+	[ "$(cat "$TMPDIR/lan")" = connected ] || fail "LAN side: $(cat "$TMPDIR/lan")"
+}
+
+# RFC 4787 REQ-14: datagrams of several fragments cross both ways, also
+# when the fragments arrive last one first.
+udp_fragments_cross_both_ways() {
+	nat_topology
+	in_ns "$inet" $PROBE udp-echo 198.51.100.10:7000 &
+	busywait 5000 eval "in_ns $inet ss -uln | grep -q 198.51.100.10:7000"
+	local got m
+	got=$(in_ns "$lan1" $PROBE udp-big 10.0.1.2:4000 198.51.100.10:7000 6000 5)
+	[ "$got" = intact ] || fail "6000-byte datagram round trip: $got"
+	m=$(in_ns "$rt" "$CONENAT" -j mappings udp |
+		jq -r '.[] | select(.internal_port == 4000) | "\(.external):\(.external_port)"')
+	[ -n "$m" ] || fail "no mapping"
+	# Out of order, inbound: the LAN host gets it whole.
+	in_ns "$lan1" $PROBE udp-recv-big 10.0.1.2:4000 5000 5 >"$TMPDIR/in" &
+	local pid=$!
+	busywait 5000 eval "in_ns $lan1 ss -uln | grep -q 10.0.1.2:4000"
+	in_ns "$inet" $PROBE send-frags 192.0.2.10:7001 "$m" 5000
+	wait $pid || fail "reversed fragments did not reach the LAN host"
+	[ "$(cat "$TMPDIR/in")" = "intact 192.0.2.10:7001" ] ||
+		fail "inbound: $(cat "$TMPDIR/in")"
+	# Out of order, outbound: the remote host gets it from the mapping.
+	in_ns "$inet" $PROBE udp-recv-big 198.51.100.10:7002 5000 5 >"$TMPDIR/out" &
+	pid=$!
+	busywait 5000 eval "in_ns $inet ss -uln | grep -q 198.51.100.10:7002"
+	in_ns "$lan1" $PROBE send-frags 10.0.1.2:4000 198.51.100.10:7002 5000
+	wait $pid || fail "reversed fragments did not reach the remote host"
+	[ "$(cat "$TMPDIR/out")" = "intact $m" ] ||
+		fail "outbound: $(cat "$TMPDIR/out"), want from $m"
 }
 
 mapping_expires_after_timeout() {

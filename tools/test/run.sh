@@ -153,11 +153,14 @@ drop_unwritable      11000
 drop_fragment        12000
 tcp_untracked        13000
 drop_icmp_unmatched  14000
-stat_16              77
+hairpinned           15000
+drop_noroute         16000
+drop_unsolicited     17000
+stat_19              77
 E
 run up -j stats
 expect "stats -j" 0 out <<'E'
-{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"tcp_untracked":13000,"drop_icmp_unmatched":14000,"stat_16":77}
+{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"tcp_untracked":13000,"drop_icmp_unmatched":14000,"hairpinned":15000,"drop_noroute":16000,"drop_unsolicited":17000,"stat_19":77}
 E
 
 run up up wan0

@@ -189,6 +189,14 @@ enum conenat_stat {
 					 * the established timeout
 					 */
 	CONENAT_STAT_DROP_ICMP_UNMATCHED, /* ICMP error about no mapping */
+	CONENAT_STAT_HAIRPIN,		/* packets from one inside endpoint
+					 * to another's mapping, translated
+					 * both ways
+					 */
+	CONENAT_STAT_DROP_NOROUTE,	/* hairpinned packet without a route */
+	CONENAT_STAT_DROP_UNSOLICITED,	/* inbound to a port of the ranges
+					 * without a mapping or router socket
+					 */
 	__CONENAT_STAT_MAX
 };
 

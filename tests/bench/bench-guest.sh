@@ -1,0 +1,185 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest side of make bench: bench-guest.sh MODULE
+#
+# One topology, four configurations run one after the other on the same
+# boot, and for each the workloads of BENCHMARKS.md. Prints one line per
+# figure, "BENCH CONFIG KEY VALUE", for tests/bench/run.sh to tabulate.
+# Times are CLOCK_MONOTONIC, i.e. guest time, which under qemu -icount
+# advances per instruction executed.
+#
+#   lan 10.0.1.2 (sources 10.0.0.0/16) --- rt --- inet 198.51.100.10
+#                                              (198.51.100.99: blackhole)
+set -eu
+MODULE=$1
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+CONENAT=$TOP/tools/conenat
+BLAST=$TOP/build/blast
+QUICK=${BENCH_QUICK:-}
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+# Packet counts; QUICK only proves that every step works.
+if [ -n "$QUICK" ]; then
+	STEADY=2000 NEW=2000 SCALES="1000" IPERF=1
+else
+	STEADY=100000 NEW=50000 SCALES="1000 10000 60000" IPERF=5
+fi
+SINK=198.51.100.99:9
+
+say() { echo "BENCH $CONFIG $1 $2"; }
+ns() { ip netns exec "$@"; }
+
+topology() {
+	ip netns add lan
+	ip netns add rt
+	ip netns add inet
+	local n
+	for n in lan rt inet; do ip -n $n link set lo up; done
+	ip -n rt link add eth1 type veth peer name eth0 netns lan
+	ip -n rt link add wan0 type veth peer name eth0 netns inet
+	ip -n lan addr add 10.0.1.2/16 dev eth0
+	ip -n rt addr add 10.0.0.1/16 dev eth1
+	ip -n rt addr add 203.0.113.1/24 dev wan0
+	ip -n inet addr add 203.0.113.2/24 dev eth0
+	ip -n inet addr add 198.51.100.10/32 dev lo
+	for n in lan rt inet; do
+		ip -n $n link set eth0 up 2>/dev/null || true
+	done
+	ip -n rt link set eth1 up
+	ip -n rt link set wan0 up
+	ip -n lan route add default via 10.0.0.1
+	ip -n rt route add default via 203.0.113.2
+	# Replies in plain forwarding; with NAT they go to 203.0.113.1.
+	ip -n inet route add 10.0.0.0/16 via 203.0.113.1
+	ip -n inet route add blackhole 198.51.100.99
+	ns rt sysctl -qw net.ipv4.ip_forward=1
+	ns rt sysctl -qw net.ipv4.conf.all.rp_filter=0
+	ns rt sysctl -qw net.ipv4.conf.eth1.rp_filter=0
+}
+
+# blast ARGS: run the source in lan, print its packets per second.
+blast() {
+	ns lan "$BLAST" "$@" $SINK | awk '{ print $6 }'
+}
+
+slab_kb() {
+	awk '/^Slab:/ { print $2 }' /proc/meminfo
+}
+
+# The workloads of one configuration.
+workloads() {
+	local pps before after n
+	blast -c 2000 -s 10.0.1.2 -p 1024-1279 >/dev/null	# warm up
+	pps=$(blast -c $STEADY -s 10.0.1.2 -p 1024-1279)
+	say steady_pps "$pps"
+
+	before=$(slab_kb)
+	pps=$(blast -n -c $NEW -s 10.0.2.0 -p 1024-65535)
+	after=$(slab_kb)
+	say new_pps "$pps"
+	say slab_bytes_per_flow $(((after - before) * 1024 / NEW))
+
+	for n in $SCALES; do
+		# exactly n live flows, then traffic over all of them
+		reset_state
+		blast -n -c "$n" -s 10.0.3.0 -p 1024-$((1023 + n)) >/dev/null
+		pps=$(blast -c $STEADY -s 10.0.3.0 -p 1024-$((1023 + n)))
+		say "scale_${n}_pps" "$pps"
+	done
+	reset_state
+
+	ns inet iperf3 -s -1 -B 198.51.100.10 >/dev/null 2>&1 &
+	sleep 0.5
+	pps=$(ns lan iperf3 -J -t $IPERF -c 198.51.100.10 |
+		jq '.end.sum_received.bits_per_second / 1e6 | floor')
+	say tcp_mbps "$pps"
+	wait
+}
+
+reset_state() {
+	case $CONFIG in
+	conenat*) ns rt "$CONENAT" flush ;;
+	masquerade) ns rt conntrack -F >/dev/null 2>&1 ;;
+	esac
+	case $CONFIG in
+	*conntrack) ns rt conntrack -F >/dev/null 2>&1 ;;
+	esac
+	return 0
+}
+
+conenat_up() {
+	ns rt "$CONENAT" up wan0 --ports 1024-65535 --max-per-host 1000000 \
+		--max-mappings 1000000 "$@"
+}
+
+# GC: NEW mappings expire together; the longest single GC run, from
+# ftrace's function_graph filtered to the GC function alone, so nothing
+# else is instrumented and its callees run at full speed.
+gc_longest() {
+	local t=/sys/kernel/tracing max
+	mountpoint -q $t || mount -t tracefs nodev $t
+	ns rt "$CONENAT" down
+	conenat_up --timeout-udp 2 --holddown 0 --unsafe-timeouts
+	echo 0 >$t/tracing_on
+	echo conenat_gc_work >$t/set_ftrace_filter
+	echo function_graph >$t/current_tracer
+	echo >$t/trace
+	echo 1 >$t/tracing_on
+	blast -n -c $NEW -s 10.0.2.0 -p 1024-65535 >/dev/null
+	# Busy, as a router is: the GC work is deferrable, and an idle
+	# guest CPU would not wake up for it.
+	timeout 6 sh -c 'while :; do :; done' || true
+	echo 0 >$t/tracing_on
+	max=$(grep -o '[0-9.]\+ us' $t/trace | sort -n | tail -1)
+	echo nop >$t/current_tracer
+	echo >$t/set_ftrace_filter
+	say gc_longest_us "${max% us}"
+	say gc_expired "$(ns rt "$CONENAT" -j stats | jq .expired)"
+}
+
+modprobe -q veth
+[ -d /sys/module/nf_conntrack ] && { echo "BENCH error nf_conntrack already loaded"; exit 1; }
+topology
+
+CONFIG=plain
+workloads
+
+CONFIG=conenat
+modprobe nf_defrag_ipv4
+insmod "$MODULE"
+conenat_up
+workloads
+say mapping_objsize "$(cat /sys/kernel/slab/conenat_mapping/object_size)"
+gc_longest
+ns rt "$CONENAT" down
+
+CONFIG=masquerade
+ns rt nft -f - <<'E'
+table ip nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "wan0" meta l4proto { tcp, udp } masquerade to :1024-65535
+		oifname "wan0" masquerade
+	}
+}
+E
+ns rt sysctl -qw net.netfilter.nf_conntrack_max=1000000
+workloads
+say conntrack_objsize "$(cat /sys/kernel/slab/nf_conntrack/object_size)"
+ns rt nft delete table ip nat
+
+CONFIG=conenat+conntrack
+conenat_up --fwmark 0x10
+ns rt nft -f - <<'E'
+table inet filter {
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		iifname "eth1" accept
+		meta mark 0x10 accept
+	}
+}
+E
+reset_state
+workloads
+echo "BENCH done"

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: boot one VM under qemu -icount (guest time per instruction,
+# one vCPU), run tests/bench/bench-guest.sh, and print its figures side by
+# side, then the ratios that matter. JSON goes to build/bench/KVER.json.
+#
+#   tests/bench/run.sh [KVER]     BENCH_QUICK=1: tiny counts, to prove it
+#                                 works (make check); BENCH_ICOUNT: shift
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kver=${1:-6.12.117+deb12-amd64}
+out=$top/build/bench
+mkdir -p "$out"
+
+"$top/tests/build-module.sh" "$kver" >/dev/null || exit 1
+make -s -C "$top" tool nattest || exit 1
+${CC:-gcc} -O2 -Wall -Wextra -Werror -o "$top/build/blast" \
+	"$top/tests/bench/blast.c" || exit 1
+
+export VM_ICOUNT=${BENCH_ICOUNT:-0} VM_MEM=${VM_MEM:-4G}
+export VM_TIMEOUT=${VM_TIMEOUT:-3000} VM_ENV="BENCH_QUICK"
+export BENCH_QUICK=${BENCH_QUICK:-}
+"$top/tests/vm/run.sh" "$kver" "$top/tests/bench/bench-guest.sh" \
+	"$top/build/$kver/conenat.ko" >"$out/$kver.log" 2>&1
+rc=$?
+grep '^BENCH ' "$out/$kver.log" >"$out/$kver.raw"
+if [ $rc -ne 0 ] || ! grep -q '^BENCH done' "$out/$kver.raw"; then
+	tail -30 "$out/$kver.log"
+	echo "bench: the guest run failed (rc $rc), see $out/$kver.log"
+	exit 1
+fi
+
+/usr/bin/python3 - "$out/$kver.raw" "$out/$kver.json" "$kver" <<'PY'
+import json, sys
+
+raw, dest, kver = sys.argv[1:4]
+res = {}
+for line in open(raw):
+    f = line.split()
+    if len(f) == 4:
+        res.setdefault(f[1], {})[f[2]] = float(f[3])
+configs = ["plain", "conenat", "masquerade", "conenat+conntrack"]
+keys = [k for c in configs for k in res.get(c, {})]
+keys = sorted(set(keys), key=keys.index)
+
+print("kernel %s, guest time under qemu -icount (1 vCPU)" % kver)
+print("%-22s" % "" + "".join("%19s" % c for c in configs))
+for k in keys:
+    row = [res.get(c, {}).get(k) for c in configs]
+    print("%-22s" % k + "".join("%19s" % ("-" if v is None else "%.0f" % v)
+                                 for v in row))
+
+def ns(c, k="steady_pps"):
+    return 1e9 / res[c][k]
+
+plain = ns("plain")
+added = {c: ns(c) - plain for c in configs[1:]}
+ratios = {
+    "added_ns_per_packet": added,
+    "conenat_vs_masquerade_added_cost":
+        added["conenat"] / added["masquerade"],
+    "conenat_vs_conntrack_new_rate":
+        res["conenat"]["new_pps"] / res["masquerade"]["new_pps"],
+    "conenat_vs_conntrack_bytes_per_entry":
+        res["conenat"]["slab_bytes_per_flow"] /
+        max(res["masquerade"]["slab_bytes_per_flow"], 1),
+}
+scales = sorted(int(k.split("_")[1]) for k in res["conenat"]
+                if k.startswith("scale_"))
+if len(scales) > 1:
+    lo, hi = scales[0], scales[-1]
+    ratios["conenat_cost_%d_vs_%d" % (hi, lo)] = (
+        res["conenat"]["scale_%d_pps" % lo] /
+        res["conenat"]["scale_%d_pps" % hi])
+print()
+for c, a in added.items():
+    print("added cost per packet, %-18s %8.0f ns" % (c, a))
+print("conenat added cost / MASQUERADE added cost:  %.2f (goal <= 0.33)"
+      % ratios["conenat_vs_masquerade_added_cost"])
+print("conenat new mappings/s / conntrack new/s:    %.2f (goal >= 2)"
+      % ratios["conenat_vs_conntrack_new_rate"])
+print("conenat bytes per mapping / conntrack entry: %.2f"
+      % ratios["conenat_vs_conntrack_bytes_per_entry"])
+for k, v in ratios.items():
+    if k.startswith("conenat_cost_"):
+        print("conenat per-packet cost, %s:  %.3f (goal <= 1.10)" %
+              (k[len("conenat_cost_"):].replace("_", " "), v))
+json.dump({"kernel": kver, "results": res, "ratios": ratios},
+          open(dest, "w"), indent=1)
+PY
