@@ -77,10 +77,33 @@ enum conenat_timeout {
 	CONENAT_NTIMEOUTS
 };
 
+struct conenat_prefix {
+	__be32 addr;
+	__be32 mask;
+	u8 len;
+};
+
+struct conenat_prefixes {
+	struct conenat_prefix p[CONENAT_MAX_PREFIXES];
+	unsigned int nr;
+};
+
+/* A port forward (static mapping); ports in network order. */
+struct conenat_forward {
+	__be32 int_addr;
+	__be16 int_port;
+	__be16 ext_port;
+	u8 proto;			/* enum conenat_proto */
+};
+
 struct conenat_config {
 	char ifname[IFNAMSIZ];
 	struct conenat_port_ranges ports[CONENAT_NPROTO];
 	u32 timeout[CONENAT_NTIMEOUTS];
+	struct conenat_prefixes internal;	/* translate only these */
+	struct conenat_prefixes exclude;	/* never to these */
+	struct conenat_forward fwd[CONENAT_MAX_FORWARDS];
+	unsigned int nr_fwd;
 	u32 max_mappings;
 	u32 max_per_host;
 	u32 fwmark;
@@ -135,6 +158,25 @@ u16 conenat_port_candidate(const struct conenat_port_ranges *pr, u32 i,
 u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool out);
 u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
 		       u8 conn_state);
+int conenat_prefixes_add(struct conenat_prefixes *ps, __be32 addr, u8 len,
+			 const char **why);
+int conenat_forward_add(struct conenat_config *cfg,
+			const struct conenat_forward *f, const char **why);
+int conenat_forward_del(struct conenat_config *cfg, u8 proto,
+			__be16 ext_port);
+bool conenat_forward_has(const struct conenat_config *cfg,
+			 const struct conenat_forward *f);
+bool conenat_prefixes_match(const struct conenat_prefixes *ps, __be32 addr);
+
+/* Whether a packet from @saddr to @daddr is to be translated at all. */
+static inline bool conenat_selected(const struct conenat_config *cfg,
+				    __be32 saddr, __be32 daddr)
+{
+	return (!cfg->internal.nr ||
+		conenat_prefixes_match(&cfg->internal, saddr)) &&
+	       (!cfg->exclude.nr ||
+		!conenat_prefixes_match(&cfg->exclude, daddr));
+}
 
 #ifdef __KERNEL__
 
@@ -154,6 +196,7 @@ struct conenat_mapping {
 	__be16 ext_port;
 	u8 proto;			/* enum conenat_proto */
 	u8 dead;			/* expired, holding its port down */
+	u8 fixed;			/* a port forward: never expires */
 	struct rcu_head rcu;
 };
 
@@ -262,9 +305,19 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       u8 proto, __be32 int_addr,
 					       __be16 int_port,
 					       unsigned long expires,
-					       enum conenat_stat *event);
+					       enum conenat_stat *event,
+					       __be16 fixed_port);
+void conenat_mapping_drop(struct conenat_table *t, struct conenat_mapping *m);
+/* What conenat_table_scan() retires. */
+enum conenat_scan {
+	CONENAT_SCAN_DUE,		/* what is due: the GC */
+	CONENAT_SCAN_DYNAMIC,		/* every mapping but port forwards */
+	CONENAT_SCAN_ALL,
+};
+
 unsigned int conenat_table_scan(struct conenat_instance *inst,
-				unsigned int bucket, bool flush, int proto);
+				unsigned int first, unsigned int nr,
+				enum conenat_scan what, int proto);
 bool conenat_router_owns(struct net *net, u8 proto, __be32 addr,
 			 __be16 port, __be32 raddr, __be16 rport);
 int conenat_mapping_cache_init(void);
@@ -311,7 +364,17 @@ void conenat_conn_cache_exit(void);
 /* gc.c */
 void conenat_gc_start(struct conenat_instance *inst);
 void conenat_gc_stop(struct conenat_instance *inst);
-void conenat_flush(struct conenat_instance *inst, int proto);
+void conenat_flush(struct conenat_instance *inst, enum conenat_scan what,
+		   int proto);
+
+/* forward.c */
+int conenat_forward_map(struct conenat_instance *inst,
+			const struct conenat_config *cfg,
+			const struct conenat_forward *f);
+void conenat_forward_unmap(struct conenat_instance *inst,
+			   const struct conenat_forward *f);
+void conenat_forwards_map(struct conenat_instance *inst,
+			  const struct conenat_config *cfg);
 
 /* hooks.c */
 int conenat_hooks_register(struct conenat_instance *inst);

@@ -143,6 +143,123 @@ u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool out)
 	return state;
 }
 
+static bool conenat_forward_same(const struct conenat_forward *a,
+				 const struct conenat_forward *b)
+{
+	return a->proto == b->proto && a->ext_port == b->ext_port &&
+	       a->int_addr == b->int_addr && a->int_port == b->int_port;
+}
+
+bool conenat_forward_has(const struct conenat_config *cfg,
+			 const struct conenat_forward *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_fwd; i++)
+		if (conenat_forward_same(&cfg->fwd[i], f))
+			return true;
+	return false;
+}
+
+/**
+ * conenat_forward_add - add a port forward to a configuration
+ * @cfg: the configuration; conenat_config_check() still applies
+ * @f: the forward, UDP or TCP
+ * @why: set to a message for extack on failure
+ *
+ * One forward per external port and per internal endpoint, as each is a
+ * mapping of its own.
+ */
+int conenat_forward_add(struct conenat_config *cfg,
+			const struct conenat_forward *f, const char **why)
+{
+	const struct conenat_forward *o;
+	unsigned int i;
+
+	if (f->proto == CONENAT_ICMP) {
+		*why = "port forwards are for UDP or TCP";
+		return -EINVAL;
+	}
+	if (!f->int_addr || !f->int_port || !f->ext_port) {
+		*why = "port forward needs an address and non-zero ports";
+		return -EINVAL;
+	}
+	for (i = 0; i < cfg->nr_fwd; i++) {
+		o = &cfg->fwd[i];
+		if (o->proto != f->proto)
+			continue;
+		if (o->ext_port == f->ext_port) {
+			*why = "the external port has a forward already";
+			return -EEXIST;
+		}
+		if (o->int_addr == f->int_addr && o->int_port == f->int_port) {
+			*why = "the internal endpoint has a forward already";
+			return -EEXIST;
+		}
+	}
+	if (cfg->nr_fwd >= CONENAT_MAX_FORWARDS) {
+		*why = "too many port forwards";
+		return -E2BIG;
+	}
+	cfg->fwd[cfg->nr_fwd++] = *f;
+	return 0;
+}
+
+/* Remove the forward of @proto and @ext_port: 0, or -ENOENT. */
+int conenat_forward_del(struct conenat_config *cfg, u8 proto,
+			__be16 ext_port)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_fwd; i++) {
+		if (cfg->fwd[i].proto == proto &&
+		    cfg->fwd[i].ext_port == ext_port) {
+			cfg->fwd[i] = cfg->fwd[--cfg->nr_fwd];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/**
+ * conenat_prefixes_add - append an IPv4 prefix to a list
+ * @ps: the list
+ * @addr: the prefix, no bits set past @len
+ * @len: its length, 0..32
+ * @why: set to a message for extack on failure
+ */
+int conenat_prefixes_add(struct conenat_prefixes *ps, __be32 addr, u8 len,
+			 const char **why)
+{
+	__be32 mask;
+
+	if (len > 32) {
+		*why = "prefix length is above 32";
+		return -EINVAL;
+	}
+	mask = len ? htonl(~0U << (32 - len)) : 0;
+	if (addr & ~mask) {
+		*why = "prefix has address bits set past its length";
+		return -EINVAL;
+	}
+	if (ps->nr >= CONENAT_MAX_PREFIXES) {
+		*why = "too many prefixes";
+		return -E2BIG;
+	}
+	ps->p[ps->nr++] = (struct conenat_prefix){ addr, mask, len };
+	return 0;
+}
+
+bool conenat_prefixes_match(const struct conenat_prefixes *ps, __be32 addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < ps->nr; i++)
+		if ((addr & ps->p[i].mask) == ps->p[i].addr)
+			return true;
+	return false;
+}
+
 /*
  * Idle timeout in seconds of a mapping of @proto, or for TCP of a
  * connection in @conn_state (a TCP mapping's own: CONENAT_CONN_OPENING).

@@ -11,6 +11,8 @@
 
 #define CONENAT_GC_BUDGET_NS	(500 * NSEC_PER_USEC)
 #define CONENAT_GC_INTERVAL	HZ
+/* Buckets scanned between looks at the clock; divides every table size. */
+#define CONENAT_GC_CHUNK	64
 
 static void conenat_gc_work(struct work_struct *work)
 {
@@ -23,16 +25,18 @@ static void conenat_gc_work(struct work_struct *work)
 	u64 start = local_clock();
 	unsigned long next = CONENAT_GC_INTERVAL;
 
-	do {
-		expired += conenat_table_scan(inst, b, false, -1);
-		b = (b + 1) & (size - 1);
+	/* An empty table has nothing to expire: no walk over its buckets. */
+	while (atomic_read(&inst->table.count)) {
+		expired += conenat_table_scan(inst, b, CONENAT_GC_CHUNK,
+					      CONENAT_SCAN_DUE, -1);
+		b = (b + CONENAT_GC_CHUNK) & (size - 1);
 		if (!b)
 			break;		/* a full pass: rest until the next */
 		if (local_clock() - start > CONENAT_GC_BUDGET_NS) {
 			next = 1;	/* out of budget: continue soon */
 			break;
 		}
-	} while (true);
+	}
 	inst->gc_cursor = b;
 	if (expired)
 		this_cpu_add(cn->stats->c[CONENAT_STAT_EXPIRED], expired);
@@ -51,13 +55,14 @@ void conenat_gc_stop(struct conenat_instance *inst)
 	cancel_delayed_work_sync(&inst->gc_work);
 }
 
-/* Drop all dynamic mappings of @proto (every protocol if < 0). Process. */
-void conenat_flush(struct conenat_instance *inst, int proto)
+/* Drop the mappings of @proto (every protocol if < 0). Process. */
+void conenat_flush(struct conenat_instance *inst, enum conenat_scan what,
+		   int proto)
 {
-	unsigned int b;
+	unsigned int b, size = 1U << inst->table.hash.bits;
 
-	for (b = 0; b < (1U << inst->table.hash.bits); b++) {
-		conenat_table_scan(inst, b, true, proto);
+	for (b = 0; b < size; b += CONENAT_NLOCKS) {
+		conenat_table_scan(inst, b, CONENAT_NLOCKS, what, proto);
 		cond_resched();
 	}
 }

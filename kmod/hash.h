@@ -2,7 +2,8 @@
 /*
  * Where an entry lives in the mapping table: the bucket of each index and
  * the lock stripe that guards it, and the lock stripe of an internal host.
- * Pure functions of a secret key, built in userspace too by tests/unit.
+ * Pure functions of a secret key (hsiphash: keyed like siphash, made for
+ * hash tables, cheaper per packet), built in userspace too by tests/unit.
  *
  * Every index spreads its entries over all its buckets by a keyed hash of
  * the full key, so that one host with many mappings gets no longer chains
@@ -17,7 +18,7 @@
 #define CONENAT_MAX_HASH_BITS	24
 
 struct conenat_hashing {
-	siphash_key_t key;	/* random per table */
+	hsiphash_key_t key;	/* random per table */
 	unsigned int bits;	/* each index has 1 << bits buckets */
 };
 
@@ -64,9 +65,9 @@ static inline struct conenat_slot
 conenat_int_slot(const struct conenat_hashing *h, u8 proto, __be32 addr,
 		 __be16 port)
 {
-	return conenat_slot(h, siphash_3u32((__force u32)addr,
-					    (__force u32)port, proto,
-					    &h->key));
+	return conenat_slot(h, hsiphash_3u32((__force u32)addr,
+					     (__force u32)port, proto,
+					     &h->key));
 }
 
 /*
@@ -77,9 +78,9 @@ static inline struct conenat_slot
 conenat_ext_slot(const struct conenat_hashing *h, u8 proto, __be32 addr,
 		 __be16 port)
 {
-	return conenat_slot(h, siphash_3u32((__force u32)addr,
-					    (__force u32)port, proto + 0x100,
-					    &h->key));
+	return conenat_slot(h, hsiphash_3u32((__force u32)addr,
+					     (__force u32)port, proto + 0x100,
+					     &h->key));
 }
 
 /* Connection index: (internal endpoint, remote endpoint), TCP only. */
@@ -89,9 +90,9 @@ conenat_conn_slot(const struct conenat_hashing *h, __be32 int_addr,
 {
 	u32 ports = (u32)ntohs(int_port) << 16 | ntohs(rport);
 
-	return conenat_slot(h, siphash_3u32((__force u32)int_addr,
-					    (__force u32)raddr, ports,
-					    &h->key));
+	return conenat_slot(h, hsiphash_3u32((__force u32)int_addr,
+					     (__force u32)raddr, ports,
+					     &h->key));
 }
 
 #endif /* _CONENAT_HASH_H */

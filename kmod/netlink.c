@@ -20,6 +20,22 @@ static const struct nla_policy conenat_ranges_policy[CONENAT_A_RANGE + 1] = {
 	[CONENAT_A_RANGE] = NLA_POLICY_NESTED(conenat_range_policy),
 };
 
+static const struct nla_policy conenat_prefix_policy[CONENAT_PFX_A_MAX + 1] = {
+	[CONENAT_PFX_A_ADDR] = { .type = NLA_BE32 },
+	[CONENAT_PFX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 32),
+};
+
+static const struct nla_policy conenat_prefixes_policy[CONENAT_A_PREFIX + 1] = {
+	[CONENAT_A_PREFIX] = NLA_POLICY_NESTED(conenat_prefix_policy),
+};
+
+static const struct nla_policy conenat_map_policy[CONENAT_MAP_A_MAX + 1] = {
+	[CONENAT_MAP_A_PROTO] = { .type = NLA_U8 },
+	[CONENAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },
+	[CONENAT_MAP_A_INT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[CONENAT_MAP_A_EXT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
 static struct netlink_range_validation conenat_timeout_range = {
 	.min = 1,
 	.max = CONENAT_MAX_TIMEOUT,
@@ -49,6 +65,9 @@ static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_UNSAFE_TIMEOUTS] = { .type = NLA_FLAG },
 	[CONENAT_A_PROTO] = { .type = NLA_U8 },
 	[CONENAT_A_INT_ADDR] = { .type = NLA_BE32 },
+	[CONENAT_A_INTERNAL] = NLA_POLICY_NESTED(conenat_prefixes_policy),
+	[CONENAT_A_EXCLUDE] = NLA_POLICY_NESTED(conenat_prefixes_policy),
+	[CONENAT_A_MAPPING] = NLA_POLICY_NESTED(conenat_map_policy),
 };
 
 /* Configuration attribute of each timeout. */
@@ -133,6 +152,40 @@ static int conenat_parse_ranges(const struct nlattr *ranges,
 	return 0;
 }
 
+/* A CONENAT_A_INTERNAL or CONENAT_A_EXCLUDE list replaces @out. */
+static int conenat_parse_prefixes(const struct nlattr *list,
+				  struct conenat_prefixes *out,
+				  struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CONENAT_PFX_A_MAX + 1];
+	struct conenat_prefixes ps = {};
+	const struct nlattr *nest;
+	const char *why;
+	int rem, err;
+
+	nla_for_each_nested(nest, list, rem) {
+		err = nla_parse_nested(tb, CONENAT_PFX_A_MAX, nest,
+				       conenat_prefix_policy, extack);
+		if (err)
+			return err;
+		if (!tb[CONENAT_PFX_A_ADDR] || !tb[CONENAT_PFX_A_LEN]) {
+			NL_SET_ERR_MSG_ATTR(extack, nest,
+					    "prefix needs address and length");
+			return -EINVAL;
+		}
+		err = conenat_prefixes_add(&ps,
+					   nla_get_in_addr(tb[CONENAT_PFX_A_ADDR]),
+					   nla_get_u8(tb[CONENAT_PFX_A_LEN]),
+					   &why);
+		if (err) {
+			conenat_extack(extack, nest, why);
+			return err;
+		}
+	}
+	*out = ps;
+	return 0;
+}
+
 /* Apply the request's attributes on top of @cfg and validate the result. */
 static int conenat_parse_config(struct genl_info *info,
 				struct conenat_config *cfg)
@@ -146,6 +199,18 @@ static int conenat_parse_config(struct genl_info *info,
 	if (tb[CONENAT_A_RANGES]) {
 		err = conenat_parse_ranges(tb[CONENAT_A_RANGES], cfg,
 					   info->extack);
+		if (err)
+			return err;
+	}
+	if (tb[CONENAT_A_INTERNAL]) {
+		err = conenat_parse_prefixes(tb[CONENAT_A_INTERNAL],
+					     &cfg->internal, info->extack);
+		if (err)
+			return err;
+	}
+	if (tb[CONENAT_A_EXCLUDE]) {
+		err = conenat_parse_prefixes(tb[CONENAT_A_EXCLUDE],
+					     &cfg->exclude, info->extack);
 		if (err)
 			return err;
 	}
@@ -260,7 +325,7 @@ static int conenat_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&cn->lock);
 	inst = conenat_running(cn, info->extack);
 	if (inst)
-		conenat_flush(inst, proto);
+		conenat_flush(inst, CONENAT_SCAN_DYNAMIC, proto);
 	else
 		err = -ENOENT;
 	mutex_unlock(&cn->lock);
@@ -294,6 +359,60 @@ static int conenat_put_ranges(struct sk_buff *msg,
 	return 0;
 }
 
+/* A prefix list, when not empty. */
+static int conenat_put_prefixes(struct sk_buff *msg, int type,
+				const struct conenat_prefixes *ps)
+{
+	struct nlattr *list, *nest;
+	unsigned int i;
+
+	if (!ps->nr)
+		return 0;
+	list = nla_nest_start(msg, type);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < ps->nr; i++) {
+		nest = nla_nest_start(msg, CONENAT_A_PREFIX);
+		if (!nest ||
+		    nla_put_in_addr(msg, CONENAT_PFX_A_ADDR, ps->p[i].addr) ||
+		    nla_put_u8(msg, CONENAT_PFX_A_LEN, ps->p[i].len))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	nla_nest_end(msg, list);
+	return 0;
+}
+
+/* The port forwards, when there are any. */
+static int conenat_put_forwards(struct sk_buff *msg,
+				const struct conenat_config *cfg)
+{
+	const struct conenat_forward *f;
+	struct nlattr *list, *nest;
+	unsigned int i;
+
+	if (!cfg->nr_fwd)
+		return 0;
+	list = nla_nest_start(msg, CONENAT_A_FORWARDS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->nr_fwd; i++) {
+		f = &cfg->fwd[i];
+		nest = nla_nest_start(msg, CONENAT_A_MAPPING);
+		if (!nest ||
+		    nla_put_u8(msg, CONENAT_MAP_A_PROTO,
+			       conenat_proto_ipproto(f->proto)) ||
+		    nla_put_u16(msg, CONENAT_MAP_A_EXT_PORT,
+				ntohs(f->ext_port)) ||
+		    nla_put_in_addr(msg, CONENAT_MAP_A_INT_ADDR, f->int_addr) ||
+		    nla_put_u16(msg, CONENAT_MAP_A_INT_PORT, ntohs(f->int_port)))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	nla_nest_end(msg, list);
+	return 0;
+}
+
 static int conenat_put_config(struct sk_buff *msg,
 			      const struct conenat_instance *inst,
 			      const struct conenat_config *cfg)
@@ -305,6 +424,9 @@ static int conenat_put_config(struct sk_buff *msg,
 	    nla_put_in_addr(msg, CONENAT_A_EXT_ADDR,
 			    READ_ONCE(inst->ext_addr)) ||
 	    conenat_put_ranges(msg, cfg) ||
+	    conenat_put_prefixes(msg, CONENAT_A_INTERNAL, &cfg->internal) ||
+	    conenat_put_prefixes(msg, CONENAT_A_EXCLUDE, &cfg->exclude) ||
+	    conenat_put_forwards(msg, cfg) ||
 	    nla_put_u32(msg, CONENAT_A_MAX_MAPPINGS, cfg->max_mappings) ||
 	    nla_put_u32(msg, CONENAT_A_MAX_PER_HOST, cfg->max_per_host) ||
 	    nla_put_u32(msg, CONENAT_A_FWMARK, cfg->fwmark) ||
@@ -408,8 +530,9 @@ static int conenat_put_mapping(struct sk_buff *skb,
 	    nla_put_u16(skb, CONENAT_MAP_A_INT_PORT, ntohs(m->int_port)) ||
 	    nla_put_in_addr(skb, CONENAT_MAP_A_EXT_ADDR, m->ext_addr) ||
 	    nla_put_u16(skb, CONENAT_MAP_A_EXT_PORT, ntohs(m->ext_port)) ||
-	    nla_put_u32(skb, CONENAT_MAP_A_EXPIRES,
-			jiffies_to_msecs(max(left, 0L))) ||
+	    (m->fixed ? nla_put_flag(skb, CONENAT_MAP_A_STATIC) :
+			nla_put_u32(skb, CONENAT_MAP_A_EXPIRES,
+				    jiffies_to_msecs(max(left, 0L)))) ||
 	    (m->proto == CONENAT_TCP &&
 	     (nla_put_u8(skb, CONENAT_MAP_A_STATE, state) ||
 	      nla_put_u32(skb, CONENAT_MAP_A_CONNS, nconns)))) {
@@ -465,6 +588,116 @@ out:
 	return skb->len;
 }
 
+/* The forward in CONENAT_A_MAPPING; only protocol and port for @del. */
+static int conenat_parse_forward(struct genl_info *info,
+				 struct conenat_forward *f, bool del)
+{
+	const struct nlattr *nest = info->attrs[CONENAT_A_MAPPING];
+	struct nlattr *tb[CONENAT_MAP_A_MAX + 1];
+	int err, p;
+
+	if (!nest) {
+		NL_SET_ERR_MSG(info->extack, "port forward missing");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, CONENAT_MAP_A_MAX, nest, conenat_map_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[CONENAT_MAP_A_PROTO] || !tb[CONENAT_MAP_A_EXT_PORT] ||
+	    (!del && (!tb[CONENAT_MAP_A_INT_ADDR] ||
+		      !tb[CONENAT_MAP_A_INT_PORT]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest,
+				    "port forward needs protocol, external port, internal address and port");
+		return -EINVAL;
+	}
+	p = conenat_parse_proto(tb[CONENAT_MAP_A_PROTO], info->extack);
+	if (p < 0)
+		return p;
+	*f = (struct conenat_forward){
+		.proto = p,
+		.ext_port = htons(nla_get_u16(tb[CONENAT_MAP_A_EXT_PORT])),
+	};
+	if (!del) {
+		f->int_addr = nla_get_in_addr(tb[CONENAT_MAP_A_INT_ADDR]);
+		f->int_port = htons(nla_get_u16(tb[CONENAT_MAP_A_INT_PORT]));
+	}
+	return 0;
+}
+
+/* Change @cfg for the request; may make or remove the static mapping. */
+static int conenat_forward_change(struct conenat_instance *inst,
+				  struct conenat_config *cfg,
+				  struct conenat_forward *f, bool del,
+				  struct genl_info *info)
+{
+	const char *why;
+	unsigned int i;
+	int err;
+
+	if (del) {
+		for (i = 0; i < cfg->nr_fwd; i++)
+			if (cfg->fwd[i].proto == f->proto &&
+			    cfg->fwd[i].ext_port == f->ext_port)
+				*f = cfg->fwd[i];
+		err = conenat_forward_del(cfg, f->proto, f->ext_port);
+		if (err) {
+			NL_SET_ERR_MSG(info->extack, "no such port forward");
+			return err;
+		}
+		conenat_forward_unmap(inst, f);
+		return 0;
+	}
+	err = conenat_forward_add(cfg, f, &why);
+	if (!err)
+		err = conenat_config_check(cfg, &why);
+	if (err) {
+		conenat_extack(info->extack, info->attrs[CONENAT_A_MAPPING],
+			       why);
+		return err;
+	}
+	err = conenat_forward_map(inst, cfg, f);
+	if (err)
+		NL_SET_ERR_MSG(info->extack,
+			       "the external port is in use, by a mapping or a router socket");
+	return err;
+}
+
+static int conenat_cmd_forward(struct sk_buff *skb, struct genl_info *info)
+{
+	bool del = info->genlhdr->cmd == CONENAT_CMD_FORWARD_DEL;
+	struct net *net = genl_info_net(info);
+	struct conenat_net *cn = conenat_pernet(net);
+	struct conenat_instance *inst;
+	struct conenat_config *cfg;
+	struct conenat_forward f;
+	int err;
+
+	err = conenat_parse_forward(info, &f, del);
+	if (err)
+		return err;
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	mutex_lock(&cn->lock);
+	inst = conenat_running(cn, info->extack);
+	if (!inst) {
+		err = -ENOENT;
+		goto out;
+	}
+	memcpy(cfg, rcu_dereference_protected(inst->cfg,
+					      lockdep_is_held(&cn->lock)),
+	       sizeof(*cfg));
+	err = conenat_forward_change(inst, cfg, &f, del, info);
+	if (!err)
+		err = conenat_instance_apply(cn, net, cfg, info->extack);
+out:
+	mutex_unlock(&cn->lock);
+	if (err)
+		kfree(cfg);
+	return err;
+}
+
 static const struct genl_small_ops conenat_ops[] = {
 	{
 		.cmd = CONENAT_CMD_GET,
@@ -493,6 +726,14 @@ static const struct genl_small_ops conenat_ops[] = {
 	}, {
 		.cmd = CONENAT_CMD_GET_STATS,
 		.doit = conenat_cmd_get_stats,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_FORWARD_ADD,
+		.doit = conenat_cmd_forward,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_FORWARD_DEL,
+		.doit = conenat_cmd_forward,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

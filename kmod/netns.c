@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-namespace state and the instance lifecycle: up, change, down, and
- * following the external interface's IPv4 address.
+ * following the external interface (by name) and its IPv4 address.
  *
  * Locking: cn->lock (a mutex) serialises every change of the instance and
  * its configuration; it may be taken under RTNL (address notifier), so RTNL
@@ -41,7 +41,8 @@ static __be32 conenat_dev_addr(struct net_device *dev)
 /*
  * Switch to a new external address. Mappings of the old one are flushed
  * after a grace period, so no mapping made with it by a packet in flight
- * survives, and no packet leaves with a stale source.
+ * survives, and no packet leaves with a stale source; port forwards are
+ * made again on the new one. Called with cn->lock held.
  */
 static void conenat_set_ext_addr(struct conenat_instance *inst, __be32 addr)
 {
@@ -49,7 +50,8 @@ static void conenat_set_ext_addr(struct conenat_instance *inst, __be32 addr)
 		return;
 	WRITE_ONCE(inst->ext_addr, addr);
 	synchronize_net();
-	conenat_flush(inst, -1);
+	conenat_flush(inst, CONENAT_SCAN_ALL, -1);
+	conenat_forwards_map(inst, rcu_dereference_protected(inst->cfg, 1));
 }
 
 static u32 conenat_default_max_mappings(void)
@@ -112,7 +114,11 @@ static int conenat_instance_change(struct conenat_instance *inst,
 				   struct netlink_ext_ack *extack)
 {
 	struct conenat_config *old = rcu_dereference_protected(inst->cfg, 1);
-	bool flush = memcmp(old->ports, cfg->ports, sizeof(cfg->ports));
+	bool flush = memcmp(old->ports, cfg->ports, sizeof(cfg->ports)) ||
+		     memcmp(&old->internal, &cfg->internal,
+			    sizeof(cfg->internal)) ||
+		     memcmp(&old->exclude, &cfg->exclude,
+			    sizeof(cfg->exclude));
 	__be32 addr = inst->ext_addr;
 
 	if (strcmp(old->ifname, cfg->ifname)) {
@@ -134,7 +140,7 @@ static int conenat_instance_change(struct conenat_instance *inst,
 	if (addr != inst->ext_addr)
 		conenat_set_ext_addr(inst, addr);
 	else if (flush)
-		conenat_flush(inst, -1);
+		conenat_flush(inst, CONENAT_SCAN_DYNAMIC, -1);
 	return 0;
 }
 
@@ -201,7 +207,7 @@ static int conenat_inetaddr_event(struct notifier_block *nb,
 		return NOTIFY_DONE;
 	mutex_lock(&cn->lock);
 	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
-	if (inst && inst->ifindex == dev->ifindex)
+	if (inst && READ_ONCE(inst->ifindex) == dev->ifindex)
 		conenat_set_ext_addr(inst, conenat_dev_addr(dev));
 	mutex_unlock(&cn->lock);
 	return NOTIFY_DONE;
@@ -209,6 +215,47 @@ static int conenat_inetaddr_event(struct notifier_block *nb,
 
 static struct notifier_block conenat_inetaddr_notifier = {
 	.notifier_call = conenat_inetaddr_event,
+};
+
+/*
+ * Follow the external interface by name: a PPPoE link that reconnects, or
+ * any interface deleted and created again, gets a new ifindex. The old
+ * one's addresses went away first (inetaddr notifier, so its mappings are
+ * flushed); here the instance forgets it, and picks up the new one with
+ * its address. Process context, RTNL held.
+ */
+static int conenat_netdev_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct conenat_net *cn = conenat_pernet(dev_net(dev));
+	const struct conenat_config *cfg;
+	struct conenat_instance *inst;
+	bool ours;
+
+	if (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER &&
+	    event != NETDEV_CHANGENAME)
+		return NOTIFY_DONE;
+	mutex_lock(&cn->lock);
+	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
+	if (!inst)
+		goto out;
+	cfg = rcu_dereference_protected(inst->cfg, lockdep_is_held(&cn->lock));
+	ours = event != NETDEV_UNREGISTER && !strcmp(dev->name, cfg->ifname);
+	if (ours && inst->ifindex != dev->ifindex) {
+		WRITE_ONCE(inst->ifindex, dev->ifindex);
+		conenat_set_ext_addr(inst, conenat_dev_addr(dev));
+	} else if (!ours && inst->ifindex == dev->ifindex) {
+		WRITE_ONCE(inst->ifindex, 0);
+		conenat_set_ext_addr(inst, 0);
+	}
+out:
+	mutex_unlock(&cn->lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block conenat_netdev_notifier = {
+	.notifier_call = conenat_netdev_event,
 };
 
 static int __net_init conenat_net_init(struct net *net)
@@ -246,12 +293,22 @@ int conenat_netns_init(void)
 		return err;
 	err = register_inetaddr_notifier(&conenat_inetaddr_notifier);
 	if (err)
-		unregister_pernet_subsys(&conenat_net_ops);
+		goto err_pernet;
+	err = register_netdevice_notifier(&conenat_netdev_notifier);
+	if (err)
+		goto err_inetaddr;
+	return 0;
+
+err_inetaddr:
+	unregister_inetaddr_notifier(&conenat_inetaddr_notifier);
+err_pernet:
+	unregister_pernet_subsys(&conenat_net_ops);
 	return err;
 }
 
 void conenat_netns_exit(void)
 {
+	unregister_netdevice_notifier(&conenat_netdev_notifier);
 	unregister_inetaddr_notifier(&conenat_inetaddr_notifier);
 	unregister_pernet_subsys(&conenat_net_ops);
 }

@@ -227,6 +227,7 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 	if (holder && holder->dead && holder->int_addr == m->int_addr &&
 	    holder->int_port == m->int_port) {
 		WRITE_ONCE(holder->expires, m->expires);
+		WRITE_ONCE(holder->fixed, m->fixed);
 		WRITE_ONCE(holder->dead, 0);
 		*revive = holder;
 		claimed = true;
@@ -282,17 +283,22 @@ conenat_create_locked(struct conenat_instance *inst,
 {
 	struct conenat_table *t = &inst->table;
 	struct conenat_mapping *old = NULL;
+	bool claimed;
 
-	if (host->count >= cfg->max_per_host) {
+	/* Port forwards are configuration: the limits do not apply. */
+	if (!m->fixed && host->count >= cfg->max_per_host) {
 		*refused = CONENAT_STAT_REFUSED_HOST;
 		return NULL;
 	}
-	if (atomic_inc_return(&t->count) > cfg->max_mappings) {
+	if (atomic_inc_return(&t->count) > cfg->max_mappings && !m->fixed) {
 		atomic_dec(&t->count);
 		*refused = CONENAT_STAT_REFUSED_LIMIT;
 		return NULL;
 	}
-	if (!conenat_pick_port(inst, &cfg->ports[m->proto], m, &old)) {
+	claimed = m->fixed ? conenat_claim_port(inst, m, m->ext_port, &old) :
+			     conenat_pick_port(inst, &cfg->ports[m->proto], m,
+					       &old);
+	if (!claimed) {
 		atomic_dec(&t->count);
 		*refused = CONENAT_STAT_REFUSED_PORTS;
 		return NULL;
@@ -319,6 +325,7 @@ conenat_create_locked(struct conenat_instance *inst,
  * @expires: initial expiry, in jiffies
  * @event: set to CONENAT_STAT_CREATED for a new mapping, or to the reason
  *         when none could be made; left alone when one existed
+ * @fixed_port: 0, or the port of a port forward to make (see forward.c)
  *
  * Never evicts or reuses a live mapping (RFC 4787 REQ-3, RFC 6888 REQ-11).
  * Context: any, BH-safe; RCU read lock held.
@@ -328,7 +335,8 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       u8 proto, __be32 int_addr,
 					       __be16 int_port,
 					       unsigned long expires,
-					       enum conenat_stat *event)
+					       enum conenat_stat *event,
+					       __be16 fixed_port)
 {
 	struct conenat_table *t = &inst->table;
 	struct conenat_slot s = conenat_int_slot(&t->hash, proto, int_addr,
@@ -352,7 +360,9 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		.int_addr = int_addr,
 		.int_port = int_port,
 		.ext_addr = ext_addr,
+		.ext_port = fixed_port,
 		.proto = proto,
+		.fixed = !!fixed_port,
 	};
 
 	spin_lock_bh(&t->host_lock[hl]);
@@ -362,7 +372,8 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		/* Raced with another CPU, or expired but not yet collected:
 		 * the GC needs this lock, so it is safe to extend it here.
 		 */
-		conenat_stamp(&found->expires, expires, false);
+		if (!fixed_port)
+			conenat_stamp(&found->expires, expires, false);
 	} else {
 		host = conenat_host_get(t, hl, int_addr);
 		if (host) {
@@ -437,34 +448,56 @@ out:
 	return expired;
 }
 
+/* Retire @m at once, without hold-down. Under rcu_read_lock(), process. */
+void conenat_mapping_drop(struct conenat_table *t, struct conenat_mapping *m)
+{
+	conenat_retire(t, m, 0, true);
+}
+
+/* Whether conenat_table_scan(@what, @proto) retires @m. */
+static bool conenat_scan_wants(const struct conenat_mapping *m,
+			       enum conenat_scan what, int proto,
+			       unsigned long now)
+{
+	if (what == CONENAT_SCAN_DUE)
+		return conenat_mapping_due(m, now);
+	if (proto >= 0 && m->proto != proto)
+		return false;
+	return what == CONENAT_SCAN_ALL || !READ_ONCE(m->fixed);
+}
+
 /**
- * conenat_table_scan - retire the due mappings of one outside bucket
+ * conenat_table_scan - retire mappings of some outside buckets
  * @inst: the instance
- * @bucket: outside bucket index
- * @flush: retire all mappings of @proto (or of every protocol if < 0)
- * @proto: enum conenat_proto, or -1
+ * @first: the first outside bucket
+ * @nr: how many buckets, none past the end of the table
+ * @what: the due ones, or all of @proto but forwards, or all of @proto
+ * @proto: enum conenat_proto, or -1 for every protocol (not for DUE)
  *
- * Returns the number of mappings that expired.
+ * An empty bucket costs one read, so a large, sparse table is cheap to
+ * walk. Returns the number of mappings that expired.
  * Context: process.
  */
 unsigned int conenat_table_scan(struct conenat_instance *inst,
-				unsigned int bucket, bool flush, int proto)
+				unsigned int first, unsigned int nr,
+				enum conenat_scan what, int proto)
 {
 	struct conenat_table *t = &inst->table;
 	const struct conenat_config *cfg;
 	unsigned long now = jiffies;
 	struct conenat_mapping *m;
-	unsigned int expired = 0;
+	unsigned int b, expired = 0;
 	u32 holddown;
 
 	rcu_read_lock();
 	cfg = rcu_dereference(inst->cfg);
 	holddown = cfg->timeout[CONENAT_TO_HOLDDOWN] * HZ;
-	hlist_for_each_entry_rcu(m, &t->ext_hash[bucket], ext_node) {
-		if (flush ? proto >= 0 && m->proto != proto :
-			    !conenat_mapping_due(m, now))
-			continue;
-		expired += conenat_retire(t, m, holddown, flush);
+	for (b = first; b < first + nr; b++) {
+		hlist_for_each_entry_rcu(m, &t->ext_hash[b], ext_node) {
+			if (conenat_scan_wants(m, what, proto, now))
+				expired += conenat_retire(t, m, holddown,
+							  what != CONENAT_SCAN_DUE);
+		}
 	}
 	rcu_read_unlock();
 	return expired;

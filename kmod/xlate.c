@@ -135,7 +135,7 @@ conenat_mapping_of(struct conenat_instance *inst,
 	if (likely(m && conenat_mapping_alive(m)))
 		return m;
 	m = conenat_mapping_create(inst, cfg, p->proto, saddr, p->sport,
-				   jiffies, event);
+				   jiffies, event, 0);
 	if (*event)
 		conenat_count(inst, *event);
 	return m;
@@ -160,6 +160,8 @@ unsigned int conenat_xlate_out(struct conenat_instance *inst,
 	saddr = ip_hdr(skb)->saddr;
 	if (unlikely(saddr == READ_ONCE(inst->ext_addr)))
 		return NF_ACCEPT;	/* already ours, e.g. SNATed */
+	if (unlikely(!conenat_selected(cfg, saddr, ip_hdr(skb)->daddr)))
+		return NF_ACCEPT;	/* left untranslated by choice */
 
 	m = conenat_mapping_of(inst, cfg, &p, saddr, &event);
 	if (!m) {
@@ -260,6 +262,8 @@ unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
 	if (!to || !conenat_mapping_alive(to))
 		return NF_ACCEPT;
 	saddr = ip_hdr(skb)->saddr;
+	if (!conenat_selected(cfg, saddr, ip_hdr(skb)->daddr))
+		return NF_ACCEPT;
 	from = conenat_mapping_of(inst, cfg, &p, saddr, &event);
 	if (!from)
 		return NF_DROP;

@@ -88,7 +88,8 @@ static int no_args(int argc, char **argv)
 
 /* up, set: configuration options */
 
-enum opt_kind { OPT_PORTS, OPT_SECS, OPT_U32, OPT_ONOFF, OPT_FLAG };
+enum opt_kind { OPT_PORTS, OPT_SECS, OPT_U32, OPT_ONOFF, OPT_FLAG,
+		OPT_PREFIXES };
 
 static const struct cfg_option {
 	const char *name;
@@ -123,6 +124,10 @@ static const struct cfg_option {
 	  "whether inbound packets refresh mappings" },
 	{ "--unsafe-timeouts", OPT_FLAG, CONENAT_A_UNSAFE_TIMEOUTS, "",
 	  "allow timeouts below the RFC minimums (tests)" },
+	{ "--internal", OPT_PREFIXES, CONENAT_A_INTERNAL, "PREFIX,...|none",
+	  "translate only packets from these (default: all)" },
+	{ "--exclude", OPT_PREFIXES, CONENAT_A_EXCLUDE, "PREFIX,...|none",
+	  "never translate packets to these" },
 };
 
 /* What to call a request attribute the kernel complains about. */
@@ -227,12 +232,20 @@ static const enum mnl_attr_data_type attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_PROTO] = MNL_TYPE_U8,
 	[CONENAT_A_INT_ADDR] = MNL_TYPE_U32,
 	[CONENAT_A_STATS] = MNL_TYPE_NESTED,
+	[CONENAT_A_INTERNAL] = MNL_TYPE_NESTED,
+	[CONENAT_A_EXCLUDE] = MNL_TYPE_NESTED,
+	[CONENAT_A_FORWARDS] = MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type range_types[CONENAT_RANGE_A_MAX + 1] = {
 	[CONENAT_RANGE_A_PROTO] = MNL_TYPE_U8,
 	[CONENAT_RANGE_A_MIN] = MNL_TYPE_U16,
 	[CONENAT_RANGE_A_MAX] = MNL_TYPE_U16,
+};
+
+static const enum mnl_attr_data_type prefix_types[CONENAT_PFX_A_MAX + 1] = {
+	[CONENAT_PFX_A_ADDR] = MNL_TYPE_U32,
+	[CONENAT_PFX_A_LEN] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type map_types[CONENAT_MAP_A_MAX + 1] = {
@@ -244,9 +257,16 @@ static const enum mnl_attr_data_type map_types[CONENAT_MAP_A_MAX + 1] = {
 	[CONENAT_MAP_A_EXPIRES] = MNL_TYPE_U32,
 	[CONENAT_MAP_A_STATE] = MNL_TYPE_U8,
 	[CONENAT_MAP_A_CONNS] = MNL_TYPE_U32,
+	[CONENAT_MAP_A_STATIC] = MNL_TYPE_FLAG,
 };
 
 /* up, set */
+
+/* A list of prefixes as sent or received: internal or exclude. */
+struct prefixes {
+	struct prefix p[CONENAT_MAX_PREFIXES];
+	unsigned int n;
+};
 
 struct config {
 	const char *ifname;
@@ -254,7 +274,36 @@ struct config {
 	uint32_t val[CONENAT_A_MAX + 1];
 	struct port_range ranges[MAX_RANGES];
 	unsigned int nranges;
+	struct prefixes internal, exclude;
 };
+
+/* "none", or PREFIX[,PREFIX...] */
+static int parse_prefixes(const char *val, const char *opt,
+			  struct prefixes *ps)
+{
+	char err[PARSE_ERRLEN], buf[64];
+	const char *s = val, *comma;
+	size_t len;
+
+	ps->n = 0;
+	if (!strcmp(val, "none"))
+		return 0;
+	do {
+		comma = strchr(s, ',');
+		len = comma ? (size_t)(comma - s) : strlen(s);
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (parse_prefix(buf, &ps->p[ps->n], err, sizeof(err)))
+			return value_error(err);
+		if (++ps->n == CONENAT_MAX_PREFIXES && comma)
+			return usage_error("%s takes at most %d prefixes", opt,
+					   CONENAT_MAX_PREFIXES);
+		s = comma + 1;
+	} while (comma);
+	return 0;
+}
 
 static int add_range(struct config *cfg, uint8_t proto, uint16_t min,
 		     uint16_t max)
@@ -306,6 +355,13 @@ static int parse_option(struct config *cfg, const struct cfg_option *opt,
 		cfg->val[opt->attr] = on;
 		break;
 	case OPT_FLAG:
+		break;
+	case OPT_PREFIXES:
+		ret = parse_prefixes(val, opt->name,
+				     opt->attr == CONENAT_A_INTERNAL ?
+				     &cfg->internal : &cfg->exclude);
+		if (ret)
+			return ret;
 		break;
 	}
 	cfg->set[opt->attr] = true;
@@ -381,6 +437,21 @@ static int parse_config(int argc, char **argv, struct config *cfg,
 	return 0;
 }
 
+static void put_prefixes(struct nlmsghdr *nlh, uint16_t type,
+			 const struct prefixes *ps)
+{
+	struct nlattr *list = mnl_attr_nest_start(nlh, type), *nest;
+	unsigned int i;
+
+	for (i = 0; i < ps->n; i++) {
+		nest = mnl_attr_nest_start(nlh, CONENAT_A_PREFIX);
+		mnl_attr_put_u32(nlh, CONENAT_PFX_A_ADDR, ps->p[i].addr);
+		mnl_attr_put_u8(nlh, CONENAT_PFX_A_LEN, ps->p[i].len);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	mnl_attr_nest_end(nlh, list);
+}
+
 static void put_config(struct nlmsghdr *nlh, const struct config *cfg)
 {
 	struct nlattr *ranges, *range;
@@ -418,6 +489,11 @@ static void put_config(struct nlmsghdr *nlh, const struct config *cfg)
 			break;
 		case OPT_FLAG:
 			mnl_attr_put(nlh, opt->attr, 0, NULL);
+			break;
+		case OPT_PREFIXES:
+			put_prefixes(nlh, opt->attr,
+				     opt->attr == CONENAT_A_INTERNAL ?
+				     &cfg->internal : &cfg->exclude);
 			break;
 		case OPT_PORTS:
 			break;
@@ -468,7 +544,59 @@ struct status {
 	uint32_t val[CONENAT_A_MAX + 1];	/* the u32 and u8 attributes */
 	struct port_range ranges[MAX_RANGES];
 	unsigned int nranges;
+	struct prefixes internal, exclude;
+	struct forward {
+		uint8_t proto;
+		uint16_t ext_port;
+		uint32_t int_addr;	/* network order */
+		uint16_t int_port;
+	} fwd[CONENAT_MAX_FORWARDS];
+	unsigned int nfwd;
 };
+
+static int parse_forwards(const struct nlattr *list, struct status *st)
+{
+	const struct nlattr *tb[CONENAT_MAP_A_MAX + 1], *pos;
+
+	mnl_attr_for_each_nested(pos, list) {
+		if (mnl_attr_get_type(pos) != CONENAT_A_MAPPING)
+			continue;
+		if (nl_parse(NULL, pos, tb, CONENAT_MAP_A_MAX, map_types) < 0)
+			return -1;
+		if (!tb[CONENAT_MAP_A_PROTO] || !tb[CONENAT_MAP_A_EXT_PORT] ||
+		    !tb[CONENAT_MAP_A_INT_ADDR] || !tb[CONENAT_MAP_A_INT_PORT] ||
+		    st->nfwd == CONENAT_MAX_FORWARDS)
+			continue;
+		st->fwd[st->nfwd++] = (struct forward){
+			mnl_attr_get_u8(tb[CONENAT_MAP_A_PROTO]),
+			mnl_attr_get_u16(tb[CONENAT_MAP_A_EXT_PORT]),
+			mnl_attr_get_u32(tb[CONENAT_MAP_A_INT_ADDR]),
+			mnl_attr_get_u16(tb[CONENAT_MAP_A_INT_PORT]),
+		};
+	}
+	return 0;
+}
+
+static int parse_prefix_list(const struct nlattr *list, struct prefixes *ps)
+{
+	const struct nlattr *tb[CONENAT_PFX_A_MAX + 1], *pos;
+
+	mnl_attr_for_each_nested(pos, list) {
+		if (mnl_attr_get_type(pos) != CONENAT_A_PREFIX)
+			continue;
+		if (nl_parse(NULL, pos, tb, CONENAT_PFX_A_MAX,
+			     prefix_types) < 0)
+			return -1;
+		if (!tb[CONENAT_PFX_A_ADDR] || !tb[CONENAT_PFX_A_LEN] ||
+		    ps->n == CONENAT_MAX_PREFIXES)
+			continue;
+		ps->p[ps->n++] = (struct prefix){
+			mnl_attr_get_u32(tb[CONENAT_PFX_A_ADDR]),
+			mnl_attr_get_u8(tb[CONENAT_PFX_A_LEN]),
+		};
+	}
+	return 0;
+}
 
 static int parse_ranges(const struct nlattr *nest, struct status *st)
 {
@@ -521,6 +649,13 @@ static int status_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (tb[CONENAT_A_RANGES] && parse_ranges(tb[CONENAT_A_RANGES], st) < 0)
 		return MNL_CB_ERROR;
+	if ((tb[CONENAT_A_INTERNAL] &&
+	     parse_prefix_list(tb[CONENAT_A_INTERNAL], &st->internal) < 0) ||
+	    (tb[CONENAT_A_EXCLUDE] &&
+	     parse_prefix_list(tb[CONENAT_A_EXCLUDE], &st->exclude) < 0) ||
+	    (tb[CONENAT_A_FORWARDS] &&
+	     parse_forwards(tb[CONENAT_A_FORWARDS], st) < 0))
+		return MNL_CB_ERROR;
 	return MNL_CB_OK;
 }
 
@@ -540,6 +675,35 @@ static int get_status(struct status *st)
 static const char *plural(uint32_t n)
 {
 	return n == 1 ? "" : "s";
+}
+
+static void print_prefixes(const char *what, const struct prefixes *ps)
+{
+	char buf[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	if (!ps->n)
+		return;
+	printf("  %s", what);
+	for (i = 0; i < ps->n; i++)
+		printf("%s%s/%u", i ? ", " : " ", addr_str(ps->p[i].addr, buf),
+		       ps->p[i].len);
+	putchar('\n');
+}
+
+static void json_prefixes(struct json *j, const char *key,
+			  const struct prefixes *ps)
+{
+	char a[INET_ADDRSTRLEN], buf[INET_ADDRSTRLEN + 8];
+	unsigned int i;
+
+	json_begin_array(j, key);
+	for (i = 0; i < ps->n; i++) {
+		snprintf(buf, sizeof(buf), "%s/%u", addr_str(ps->p[i].addr, a),
+			 (unsigned int)ps->p[i].len);
+		json_string(j, NULL, buf);
+	}
+	json_end_array(j);
 }
 
 static void print_status(const struct status *st)
@@ -593,6 +757,8 @@ static void print_status(const struct status *st)
 		printf("  fwmark none");
 	printf(", inbound refresh %s\n",
 	       v[CONENAT_A_INBOUND_REFRESH] ? "on" : "off");
+	print_prefixes("translate only from", &st->internal);
+	print_prefixes("never translate to", &st->exclude);
 }
 
 static void json_status(const struct status *st)
@@ -633,6 +799,8 @@ static void json_status(const struct status *st)
 		json_uint(&j, "max_per_host", v[CONENAT_A_MAX_PER_HOST]);
 		json_uint(&j, "fwmark", v[CONENAT_A_FWMARK]);
 		json_bool(&j, "inbound_refresh", v[CONENAT_A_INBOUND_REFRESH]);
+		json_prefixes(&j, "internal", &st->internal);
+		json_prefixes(&j, "exclude", &st->exclude);
 		json_uint(&j, "mappings", v[CONENAT_A_MAPPINGS]);
 	}
 	json_end_object(&j);
@@ -701,6 +869,7 @@ struct mapping {
 	bool has_expires;
 	int state;		/* enum conenat_tcp_state, or -1 */
 	int64_t conns;		/* TCP connections, or -1 */
+	bool fixed;		/* a port forward */
 	uint32_t int_addr;	/* network order */
 	uint32_t ext_addr;	/* network order */
 	uint16_t int_port;
@@ -753,6 +922,7 @@ static int mapping_cb(const struct nlmsghdr *nlh, void *data)
 			mnl_attr_get_u32(mt[CONENAT_MAP_A_EXPIRES]) : 0;
 	m->state = mt[CONENAT_MAP_A_STATE] ?
 		   mnl_attr_get_u8(mt[CONENAT_MAP_A_STATE]) : -1;
+	m->fixed = mt[CONENAT_MAP_A_STATIC];
 	m->conns = mt[CONENAT_MAP_A_CONNS] ?
 		   (int64_t)mnl_attr_get_u32(mt[CONENAT_MAP_A_CONNS]) : -1;
 	return MNL_CB_OK;
@@ -800,6 +970,8 @@ static void print_mappings(const struct mapping_list *list)
 			printf(" %s", tcp_state_name(m->state));
 		if (m->conns >= 0)
 			printf(" conns %" PRId64, m->conns);
+		if (m->fixed)
+			printf(" static");
 		putchar('\n');
 	}
 }
@@ -827,6 +999,8 @@ static void json_mappings(const struct mapping_list *list)
 			json_string(&j, "state", tcp_state_name(m->state));
 		if (m->conns >= 0)
 			json_uint(&j, "connections", (uint64_t)m->conns);
+		if (m->fixed)
+			json_bool(&j, "static", true);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -918,6 +1092,126 @@ static int cmd_flush(int argc, char **argv)
 	nlh = nl_request(&nl, CONENAT_CMD_FLUSH, NLM_F_ACK);
 	if (argc)
 		mnl_attr_put_u8(nlh, CONENAT_A_PROTO, proto);
+	return talk(nlh, NULL, NULL);
+}
+
+/* forward */
+
+static void print_forwards(const struct status *st)
+{
+	char buf[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	for (i = 0; i < st->nfwd; i++)
+		printf("%s %u to %s:%u\n", proto_name(st->fwd[i].proto),
+		       st->fwd[i].ext_port, addr_str(st->fwd[i].int_addr, buf),
+		       st->fwd[i].int_port);
+}
+
+static void json_forwards(const struct status *st)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct json j;
+	unsigned int i;
+
+	json_init(&j, stdout, pretty);
+	json_begin_array(&j, NULL);
+	for (i = 0; i < st->nfwd; i++) {
+		json_begin_object(&j, NULL);
+		json_string(&j, "protocol", proto_name(st->fwd[i].proto));
+		json_uint(&j, "external_port", st->fwd[i].ext_port);
+		json_string(&j, "internal", addr_str(st->fwd[i].int_addr, buf));
+		json_uint(&j, "internal_port", st->fwd[i].int_port);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+}
+
+static int forward_list(void)
+{
+	struct status st;
+	int ret = open_nl();
+
+	if (ret)
+		return ret;
+	ret = get_status(&st);
+	if (ret) {
+		fail(ret);
+		return 1;
+	}
+	if (json_out)
+		json_forwards(&st);
+	else
+		print_forwards(&st);
+	return 0;
+}
+
+/* ADDR[:PORT]; PORT defaults to @port. */
+static int parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
+{
+	char err[PARSE_ERRLEN], buf[INET_ADDRSTRLEN];
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n >= sizeof(buf)) {
+		snprintf(err, sizeof(err), "invalid IPv4 address '%s'", s);
+		return value_error(err);
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_ipv4(buf, addr, err, sizeof(err)) ||
+	    (colon && parse_port(colon + 1, port, err, sizeof(err))))
+		return value_error(err);
+	return 0;
+}
+
+/* forward [list] | forward add PROTO PORT to ADDR[:PORT] | forward del PROTO PORT */
+static int cmd_forward(int argc, char **argv)
+{
+	char err[PARSE_ERRLEN];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	uint16_t ext_port, int_port;
+	uint32_t int_addr = 0;
+	uint8_t proto;
+	bool add;
+	int ret;
+
+	if (!argc || !strcmp(argv[0], "list"))
+		return argc > 1 ? unexpected(argv[1]) : forward_list();
+	add = !strcmp(argv[0], "add");
+	if (!add && strcmp(argv[0], "del") && strcmp(argv[0], "delete"))
+		return unexpected(argv[0]);
+	if (argc < 3)
+		return usage_error("'%s' needs a protocol and a port", argv[0]);
+	if (parse_proto(argv[1], &proto, err, sizeof(err)) ||
+	    parse_port(argv[2], &ext_port, err, sizeof(err)))
+		return value_error(err);
+	int_port = ext_port;
+	if (add) {
+		if (argc < 5 || strcmp(argv[3], "to"))
+			return usage_error("'add' needs 'to ADDR[:PORT]'");
+		if (argc > 5)
+			return unexpected(argv[5]);
+		ret = parse_endpoint(argv[4], &int_addr, &int_port);
+		if (ret)
+			return ret;
+	} else if (argc > 3) {
+		return unexpected(argv[3]);
+	}
+	ret = open_nl();
+	if (ret)
+		return ret;
+	nlh = nl_request(&nl, add ? CONENAT_CMD_FORWARD_ADD :
+				    CONENAT_CMD_FORWARD_DEL, NLM_F_ACK);
+	nest = mnl_attr_nest_start(nlh, CONENAT_A_MAPPING);
+	mnl_attr_put_u8(nlh, CONENAT_MAP_A_PROTO, proto);
+	mnl_attr_put_u16(nlh, CONENAT_MAP_A_EXT_PORT, ext_port);
+	if (add) {
+		mnl_attr_put_u32(nlh, CONENAT_MAP_A_INT_ADDR, int_addr);
+		mnl_attr_put_u16(nlh, CONENAT_MAP_A_INT_PORT, int_port);
+	}
+	mnl_attr_nest_end(nlh, nest);
 	return talk(nlh, NULL, NULL);
 }
 
@@ -1036,6 +1330,9 @@ static const struct command commands[] = {
 	{ "mappings", cmd_mappings, "[PROTO] [from ADDR]",
 	  "list the mappings" },
 	{ "flush", cmd_flush, "[PROTO]", "drop the dynamic mappings" },
+	{ "forward", cmd_forward,
+	  "[list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT",
+	  "list, add or remove port forwards" },
 	{ "stats", cmd_stats, "", "show the counters" },
 	{ "version", cmd_version, "", "show the tool and module versions" },
 	{ "help", cmd_help, "", "show this help" },

@@ -239,3 +239,35 @@ int parse_ipv4(const char *s, uint32_t *be_addr, char *err, size_t errlen)
 	snprintf(err, errlen, "invalid IPv4 address '%s'", s);
 	return -1;
 }
+
+/* A.B.C.D/LEN, or a bare address for /32; no address bits past LEN. */
+int parse_prefix(const char *s, struct prefix *p, char *err, size_t errlen)
+{
+	const char *slash = strchr(s, '/');
+	char addr[INET_ADDRSTRLEN];
+	uint32_t host_mask;
+	struct in_addr a;
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	uint32_t len = 32;
+
+	if (n >= sizeof(addr))
+		goto bad;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, &a) != 1)
+		goto bad;
+	if (slash && (parse_u32(slash + 1, &len, err, errlen) || len > 32))
+		goto bad;
+	host_mask = len == 32 ? 0 : ~0U >> len;
+	if (ntohl(a.s_addr) & host_mask) {
+		snprintf(err, errlen,
+			 "prefix '%s' has address bits set past /%u", s, len);
+		return -1;
+	}
+	p->addr = a.s_addr;
+	p->len = (uint8_t)len;
+	return 0;
+bad:
+	snprintf(err, errlen, "invalid prefix '%s' (expected A.B.C.D/LEN)", s);
+	return -1;
+}

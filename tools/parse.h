@@ -35,4 +35,11 @@ int parse_onoff(const char *s, bool *on, char *err, size_t errlen);
 int parse_ifname(const char *s, char *err, size_t errlen);
 int parse_ipv4(const char *s, uint32_t *be_addr, char *err, size_t errlen);
 
+struct prefix {
+	uint32_t addr;		/* network order, no bits past len */
+	uint8_t len;
+};
+
+int parse_prefix(const char *s, struct prefix *p, char *err, size_t errlen);
+
 #endif

@@ -55,12 +55,18 @@ def ns(c, k="steady_pps"):
 
 plain = ns("plain")
 added = {c: ns(c) - plain for c in configs[1:]}
+# What making one mapping (or conntrack entry) adds to a packet's cost.
+create = {c: ns(c, "new_pps") - ns(c) - (ns("plain", "new_pps") - plain)
+          for c in configs[1:]}
 ratios = {
     "added_ns_per_packet": added,
+    "added_ns_per_new_flow": create,
     "conenat_vs_masquerade_added_cost":
         added["conenat"] / added["masquerade"],
     "conenat_vs_conntrack_new_rate":
         res["conenat"]["new_pps"] / res["masquerade"]["new_pps"],
+    "conntrack_vs_conenat_creation_cost":
+        create["masquerade"] / create["conenat"],
     "conenat_vs_conntrack_bytes_per_entry":
         res["conenat"]["slab_bytes_per_flow"] /
         max(res["masquerade"]["slab_bytes_per_flow"], 1),
@@ -77,8 +83,12 @@ for c, a in added.items():
     print("added cost per packet, %-18s %8.0f ns" % (c, a))
 print("conenat added cost / MASQUERADE added cost:  %.2f (goal <= 0.33)"
       % ratios["conenat_vs_masquerade_added_cost"])
+for c, a in create.items():
+    print("added cost per new flow, %-17s %8.0f ns" % (c, a))
 print("conenat new mappings/s / conntrack new/s:    %.2f (goal >= 2)"
       % ratios["conenat_vs_conntrack_new_rate"])
+print("conntrack entry cost / conenat mapping cost: %.2f"
+      % ratios["conntrack_vs_conenat_creation_cost"])
 print("conenat bytes per mapping / conntrack entry: %.2f"
       % ratios["conenat_vs_conntrack_bytes_per_entry"])
 for k, v in ratios.items():

@@ -156,45 +156,38 @@ error_with_8_byte_quote_reaches_lan_host() {
 	in_ns "$rt" "$CONENAT" stats | grep -E 'translated|icmp'
 }
 
-# RFC 5508 REQ-4: a LAN host's port unreachable about an inbound datagram
-# leaves with the external endpoint in the quote, and the external address
-# as its source.
-lan_host_error_names_external_endpoint() {
+# error_about_inbound TYPE TTL: lan1 gets a mapping for port 4000, then
+# dst sends to it with TTL and waits for an ICMP error of TYPE, which must
+# come from the external address and quote the external endpoint.
+error_about_inbound() {
+	local type=$1 ttl=$2 m out pid
 	icmp_topology
 	in_ns "$lan1" $PROBE send-udp 4000 192.0.2.10:3478 64
-	local m out
 	m=$(ext_port udp 4000)
 	[ -n "$m" ] || fail "no mapping"
-	in_ns "$dst" $PROBE recv-error 3 5 >"$TMPDIR/got" &
-	local pid=$!
+	in_ns "$dst" $PROBE recv-error "$type" 5 >"$TMPDIR/got" &
+	pid=$!
 	sleep 0.5
-	# Nothing listens on 10.0.1.2:4000 any more: it answers with an error.
-	in_ns "$dst" $PROBE send-udp 3478 "203.0.113.1:$m" 64
-	wait $pid || fail "no port unreachable reached the remote host"
+	in_ns "$dst" $PROBE send-udp 3478 "203.0.113.1:$m" "$ttl"
+	wait $pid || fail "no ICMP error of type $type reached the remote host"
 	out=$(cat "$TMPDIR/got")
 	echo "$out"
 	[ "$out" = "203.0.113.1 > 192.0.2.10 quote 192.0.2.10:3478 > 203.0.113.1:$m ip ok icmp ok quote-ip ok" ] ||
 		fail "the error shows the inside of the NAT"
 }
 
+# RFC 5508 REQ-4: a LAN host's port unreachable about an inbound datagram
+# (nothing listens on 10.0.1.2:4000 any more) leaves with the external
+# endpoint in the quote, and the external address as its source.
+lan_host_error_names_external_endpoint() {
+	error_about_inbound 3 64
+}
+
 # The router's own time exceeded about an inbound datagram it translated
-# quotes the external endpoint the remote host sent to.
+# quotes the external endpoint the remote host sent to. TTL 3: r3 and r2
+# take one each, and it expires at rt.
 router_error_names_external_endpoint() {
-	icmp_topology
-	in_ns "$lan1" $PROBE send-udp 4000 192.0.2.10:3478 64
-	local m out
-	m=$(ext_port udp 4000)
-	[ -n "$m" ] || fail "no mapping"
-	in_ns "$dst" $PROBE recv-error 11 5 >"$TMPDIR/got" &
-	local pid=$!
-	sleep 0.5
-	# TTL 3: r3 and r2 take one each, and it expires at rt.
-	in_ns "$dst" $PROBE send-udp 3478 "203.0.113.1:$m" 3
-	wait $pid || fail "no time exceeded reached the remote host"
-	out=$(cat "$TMPDIR/got")
-	echo "$out"
-	[ "$out" = "203.0.113.1 > 192.0.2.10 quote 192.0.2.10:3478 > 203.0.113.1:$m ip ok icmp ok quote-ip ok" ] ||
-		fail "the router's error shows the inside of the NAT"
+	error_about_inbound 11 3
 }
 
 # An error about a port of the range without a mapping is dropped and

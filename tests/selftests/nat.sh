@@ -31,6 +31,13 @@ TESTS=(
 	unsolicited_inbound_gets_no_answer
 	tcp_simultaneous_open_works
 	udp_fragments_cross_both_ways
+	interface_recreated_keeps_working
+	address_change_followed
+	selective_translation_by_prefix
+	port_forward_reaches_internal_host
+	port_forward_is_the_endpoints_mapping
+	port_forward_conflicts_refused
+	port_forward_follows_address
 	mapping_expires_after_timeout
 	port_exhaustion_keeps_live_mappings
 	freed_port_held_down_before_reuse
@@ -471,6 +478,167 @@ udp_fragments_cross_both_ways() {
 	wait $pid || fail "reversed fragments did not reach the remote host"
 	[ "$(cat "$TMPDIR/out")" = "intact $m" ] ||
 		fail "outbound: $(cat "$TMPDIR/out"), want from $m"
+}
+
+# The PPPoE reconnect case: the external interface is deleted and created
+# again under the same name (a new ifindex) with another address.
+# Mappings of the old address go, and translation resumes on the new one
+# with no `conenat up`.
+interface_recreated_keeps_working() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "no mapping before: $m"
+	ip -n "$rt" link del wan0
+	busywait 5000 eval "[ \"\$(in_ns $rt $CONENAT -j mappings | jq length)\" = 0 ]" ||
+		fail "mappings of the deleted interface kept"
+	ip -n "$rt" link add wan0 type veth peer name eth0 netns "$inet"
+	ip -n "$rt" addr add 203.0.113.7/24 dev wan0
+	ip -n "$inet" addr add 203.0.113.2/24 dev eth0
+	ip -n "$rt" link set wan0 up
+	ip -n "$inet" link set eth0 up
+	ip -n "$rt" route add default via 203.0.113.2
+	in_ns "$rt" "$CONENAT" -j show | jq -e '.external_address == "203.0.113.7"' \
+		>/dev/null || fail "new interface not followed: $(in_ns "$rt" "$CONENAT" -j show)"
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	echo "after: $m"
+	[ "${m%:*}" = 203.0.113.7 ] || fail "not translated to the new address: '$m'"
+}
+
+# The address changes on the same interface: mappings of the old one are
+# flushed, new ones use the new one, and with no address nothing leaves.
+address_change_followed() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	[ "${m%:*}" = 203.0.113.1 ] || fail "mapping before: $m"
+	ip -n "$rt" addr del 203.0.113.1/24 dev wan0
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 0 ] ||
+		fail "mappings of the removed address kept"
+	ip -n "$rt" route add 203.0.113.0/24 dev wan0
+	ip -n "$rt" route add default via 203.0.113.2 dev wan0 onlink 2>/dev/null || true
+	! send "$lan1" udp -t 1 -b 10.0.1.2:4001 198.51.100.10:3478 >/dev/null ||
+		fail "a packet left while the interface had no address"
+	in_ns "$rt" "$CONENAT" -j stats | jq -e '.drop_noaddr >= 1' >/dev/null ||
+		fail "drop without address not counted"
+	ip -n "$rt" addr add 203.0.113.9/24 dev wan0
+	ip -n "$rt" route replace default via 203.0.113.2 dev wan0
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	[ "${m%:*}" = 203.0.113.9 ] || fail "new address not used: '$m'"
+}
+
+# RFC 6888 REQ-6: translate only given internal prefixes, and never to
+# excluded destinations; the rest is routed with its own source address.
+selective_translation_by_prefix() {
+	nat_topology --internal 10.0.1.0/24 --exclude 192.0.2.0/24
+	ip -n "$inet" route add 10.0.0.0/8 via $WAN
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$inet" udp 192.0.2.10:3479
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "internal prefix not translated: $m"
+	m=$(send "$lan2" udp -b 10.0.2.2:4000 198.51.100.10:3478 | mapped)
+	[ "$m" = 10.0.2.2:4000 ] || fail "source outside --internal translated: $m"
+	m=$(send "$lan1" udp -b 10.0.1.2:4001 192.0.2.10:3479 | mapped)
+	[ "$m" = 10.0.1.2:4001 ] || fail "excluded destination translated: $m"
+	in_ns "$rt" "$CONENAT" -j show |
+		jq -e '.internal == ["10.0.1.0/24"] and .exclude == ["192.0.2.0/24"]' \
+		>/dev/null || fail "show: $(in_ns "$rt" "$CONENAT" -j show)"
+	in_ns "$rt" "$CONENAT" set --internal none --exclude none
+	m=$(send "$lan2" udp -b 10.0.2.2:4002 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "--internal none did not clear: $m"
+}
+
+# Port forwards: a remote host that never heard from the LAN host reaches
+# it through the forward; the LAN host's own packets leave from the
+# forward's port; the forward is listed as static and survives a flush.
+port_forward_reaches_internal_host() {
+	nat_topology
+	# 25565 lies inside the dynamic range: the forward reserves it.
+	in_ns "$rt" "$CONENAT" forward add udp 25565 to 10.0.1.2:5000
+	in_ns "$rt" "$CONENAT" forward add tcp 8443 to 10.0.1.2:443
+	reflect "$lan1" udp 10.0.1.2:5000
+	reflect "$lan1" tcp 10.0.1.2:443
+	local m
+	m=$(send "$inet" udp -b 198.51.100.20:7000 203.0.113.1:25565 | mapped)
+	[ "$m" = 198.51.100.20:7000 ] || fail "UDP forward: the LAN host saw '$m'"
+	m=$(send "$inet" tcp -b 198.51.100.20:7001 203.0.113.1:8443 | mapped)
+	[ "$m" = 198.51.100.20:7001 ] || fail "TCP forward: the LAN host saw '$m'"
+	in_ns "$rt" "$CONENAT" mappings | tee /dev/stderr |
+		grep -q '^udp 10.0.1.2:5000 -> 203.0.113.1:25565 static$' ||
+		fail "forward not listed as a static mapping"
+	in_ns "$rt" "$CONENAT" flush
+	m=$(send "$inet" udp -b 198.51.100.20:7002 203.0.113.1:25565 | mapped)
+	[ "$m" = 198.51.100.20:7002 ] || fail "forward lost in a flush"
+	in_ns "$rt" "$CONENAT" -j forward |
+		jq -e 'length == 2 and (.[] | select(.protocol == "udp") |
+			.external_port == 25565 and .internal == "10.0.1.2" and
+			.internal_port == 5000)' >/dev/null ||
+		fail "forward list: $(in_ns "$rt" "$CONENAT" -j forward)"
+}
+
+# The forward is the internal endpoint's mapping: it sends from 5000 and
+# a remote host sees the forward's port (endpoint-independent mapping).
+port_forward_is_the_endpoints_mapping() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	# A dynamic mapping first; the forward replaces it.
+	send "$lan1" udp -b 10.0.1.2:5000 198.51.100.10:3478 >/dev/null
+	in_ns "$rt" "$CONENAT" forward add udp 40000 to 10.0.1.2:5000
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:5000 198.51.100.10:3478 | mapped)
+	[ "$m" = 203.0.113.1:40000 ] || fail "outbound from the forward's endpoint left as $m"
+	in_ns "$rt" "$CONENAT" forward del udp 40000
+	m=$(send "$lan1" udp -b 10.0.1.2:5000 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "after del, not a dynamic mapping: $m"
+}
+
+# forward_error ARGS... EXPECTED: the tool fails with EXPECTED on stderr.
+forward_error() {
+	local want=${*: -1} got
+	set -- "${@:1:$#-1}"
+	got=$(in_ns "$rt" "$CONENAT" forward "$@" 2>&1) &&
+		fail "forward $* succeeded"
+	echo "forward $*: $got"
+	[ "$got" = "$want" ] || fail "forward $*: '$got', want '$want'"
+}
+
+port_forward_conflicts_refused() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	in_ns "$rt" "$CONENAT" forward add udp 40000 to 10.0.1.2:5000
+	# lan2's dynamic mapping keeps its port 25001; a forward cannot take it.
+	[ "$(send "$lan2" udp -b 10.0.2.2:25001 198.51.100.10:3478 | mapped)" = \
+		203.0.113.1:25001 ] || fail "port 25001 not preserved"
+	forward_error add udp 25001 to 10.0.1.3 \
+		"conenat: the external port is in use, by a mapping or a router socket"
+	forward_error add udp 40000 to 10.0.1.3:5000 \
+		"conenat: the external port has a forward already"
+	forward_error add udp 40001 to 10.0.1.2:5000 \
+		"conenat: the internal endpoint has a forward already"
+	forward_error add icmp 40002 to 10.0.1.2 \
+		"conenat: port forwards are for UDP or TCP"
+	forward_error del tcp 40000 "conenat: no such port forward"
+	reflect "$rt" udp 203.0.113.1:40005
+	forward_error add udp 40005 to 10.0.1.2:6000 \
+		"conenat: the external port is in use, by a mapping or a router socket"
+	[ "$(in_ns "$rt" "$CONENAT" -j forward | jq length)" = 1 ] ||
+		fail "refused forwards changed the configuration"
+}
+
+# A new external address: the forward is made again there.
+port_forward_follows_address() {
+	nat_topology
+	in_ns "$rt" "$CONENAT" forward add udp 40000 to 10.0.1.2:5000
+	reflect "$lan1" udp 10.0.1.2:5000
+	ip -n "$rt" addr del 203.0.113.1/24 dev wan0
+	ip -n "$rt" addr add 203.0.113.9/24 dev wan0
+	ip -n "$rt" route replace default via 203.0.113.2
+	local m
+	m=$(send "$inet" udp -b 198.51.100.20:7000 203.0.113.9:40000 | mapped)
+	[ "$m" = 198.51.100.20:7000 ] || fail "forward not on the new address: '$m'"
 }
 
 mapping_expires_after_timeout() {

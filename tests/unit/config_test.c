@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of kmod/config.c: defaults, port ranges, validation, TCP state. */
+#include <arpa/inet.h>
 #include "conenat.h"
 #include "tap.h"
 
@@ -166,8 +167,101 @@ static void test_timeouts(void)
 	   "protocol numbering");
 }
 
+static __be32 ip(const char *s)
+{
+	return inet_addr(s);
+}
+
+static void test_selection(void)
+{
+	struct conenat_config cfg = valid_config();
+	const char *why = NULL;
+
+	ok(conenat_selected(&cfg, ip("10.0.1.2"), ip("192.0.2.1")),
+	   "no prefixes: everything translated");
+	ok(conenat_prefixes_add(&cfg.internal, ip("10.0.1.0"), 24, &why) == 0 &&
+	   conenat_prefixes_add(&cfg.internal, ip("10.9.0.7"), 32, &why) == 0,
+	   "internal prefixes added");
+	ok(conenat_selected(&cfg, ip("10.0.1.200"), ip("192.0.2.1")) &&
+	   conenat_selected(&cfg, ip("10.9.0.7"), ip("192.0.2.1")),
+	   "sources inside an internal prefix translated");
+	ok(!conenat_selected(&cfg, ip("10.0.2.2"), ip("192.0.2.1")) &&
+	   !conenat_selected(&cfg, ip("10.9.0.8"), ip("192.0.2.1")),
+	   "other sources left alone");
+	ok(conenat_prefixes_add(&cfg.exclude, ip("198.51.100.0"), 24, &why) == 0,
+	   "excluded prefix added");
+	ok(!conenat_selected(&cfg, ip("10.0.1.2"), ip("198.51.100.77")) &&
+	   conenat_selected(&cfg, ip("10.0.1.2"), ip("198.51.101.1")),
+	   "only destinations inside the excluded prefix left alone");
+	ok(conenat_prefixes_add(&cfg.exclude, ip("0.0.0.0"), 0, &why) == 0 &&
+	   !conenat_selected(&cfg, ip("10.0.1.2"), ip("203.0.113.9")),
+	   "/0 matches everything");
+	ok(conenat_prefixes_add(&cfg.internal, ip("10.0.1.1"), 24, &why) ==
+	   -EINVAL && !strcmp(why, "prefix has address bits set past its length"),
+	   "host bits refused: %s", why);
+	ok(conenat_prefixes_add(&cfg.internal, ip("10.0.0.0"), 33, &why) ==
+	   -EINVAL, "length 33 refused: %s", why);
+	while (cfg.internal.nr < CONENAT_MAX_PREFIXES)
+		conenat_prefixes_add(&cfg.internal, ip("10.1.0.0"), 16, &why);
+	ok(conenat_prefixes_add(&cfg.internal, ip("10.2.0.0"), 16, &why) ==
+	   -E2BIG && cfg.internal.nr == CONENAT_MAX_PREFIXES,
+	   "at most %d prefixes: %s", CONENAT_MAX_PREFIXES, why);
+}
+
+static struct conenat_forward fwd(int proto, u16 ext, const char *a, u16 in)
+{
+	return (struct conenat_forward){
+		.proto = proto, .ext_port = htons(ext),
+		.int_addr = inet_addr(a), .int_port = htons(in),
+	};
+}
+
+static void test_forwards(void)
+{
+	struct conenat_config cfg = valid_config();
+	struct conenat_forward f = fwd(CONENAT_UDP, 40000, "10.0.1.2", 5000);
+	const char *why = NULL;
+
+	ok(conenat_forward_add(&cfg, &f, &why) == 0 &&
+	   conenat_forward_has(&cfg, &f) &&
+	   conenat_config_check(&cfg, &why) == 0, "forward added");
+	f = fwd(CONENAT_TCP, 40000, "10.0.1.2", 5000);
+	ok(conenat_forward_add(&cfg, &f, &why) == 0,
+	   "same port and endpoint in another protocol");
+	f = fwd(CONENAT_UDP, 40000, "10.0.1.3", 5000);
+	ok(conenat_forward_add(&cfg, &f, &why) == -EEXIST &&
+	   !strcmp(why, "the external port has a forward already"),
+	   "external port taken: %s", why);
+	f = fwd(CONENAT_UDP, 40001, "10.0.1.2", 5000);
+	ok(conenat_forward_add(&cfg, &f, &why) == -EEXIST &&
+	   !strcmp(why, "the internal endpoint has a forward already"),
+	   "internal endpoint taken: %s", why);
+	f = fwd(CONENAT_ICMP, 40002, "10.0.1.2", 7);
+	ok(conenat_forward_add(&cfg, &f, &why) == -EINVAL,
+	   "no ICMP forwards: %s", why);
+	f = fwd(CONENAT_UDP, 25000, "10.0.1.4", 25000);
+	ok(conenat_forward_add(&cfg, &f, &why) == 0 &&
+	   conenat_config_check(&cfg, &why) == 0,
+	   "a forward inside the dynamic range reserves its port");
+	ok(conenat_forward_del(&cfg, CONENAT_UDP, htons(25000)) == 0 &&
+	   !conenat_forward_has(&cfg, &f) &&
+	   conenat_config_check(&cfg, &why) == 0, "forward removed");
+	ok(conenat_forward_del(&cfg, CONENAT_UDP, htons(25000)) == -ENOENT,
+	   "removing it again: ENOENT");
+	while (cfg.nr_fwd < CONENAT_MAX_FORWARDS) {
+		f = fwd(CONENAT_TCP, 41000 + cfg.nr_fwd, "10.0.2.2",
+			1000 + cfg.nr_fwd);
+		conenat_forward_add(&cfg, &f, &why);
+	}
+	f = fwd(CONENAT_TCP, 50000, "10.0.3.3", 1);
+	ok(conenat_forward_add(&cfg, &f, &why) == -E2BIG,
+	   "at most %d forwards: %s", CONENAT_MAX_FORWARDS, why);
+}
+
 int main(void)
 {
+	test_selection();
+	test_forwards();
 	test_defaults();
 	test_ranges();
 	test_check();

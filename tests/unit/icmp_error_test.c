@@ -12,28 +12,9 @@
 #include <stdlib.h>
 #include "conenat.h"
 #include "tap.h"
+#include "csum.h"
 
 #define ROUNDS 20000
-
-static u16 fold(u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-/* Big-endian 16-bit sum over @len bytes, not folded, not inverted. */
-static u32 sum16(const void *buf, size_t len, u32 sum)
-{
-	const u8 *b = buf;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (u32)b[i] << 8 | b[i + 1];
-	if (len & 1)
-		sum += (u32)b[len - 1] << 8;
-	return sum;
-}
 
 static bool sums_to_zero(const void *buf, size_t len, u32 start)
 {

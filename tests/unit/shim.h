@@ -4,7 +4,7 @@
  * kmod/portalloc.c, kmod/rewrite.c, kmod/hash.h) build in userspace:
  * kernel integer types and helpers, a minimal sk_buff, the kernel's
  * checksum helpers with the kernel's semantics for CHECKSUM_NONE and
- * CHECKSUM_PARTIAL (net/core/utils.c), and stand-ins for siphash and
+ * CHECKSUM_PARTIAL (net/core/utils.c), and stand-ins for hsiphash and
  * jhash: the unit tests check the bucket and lock arithmetic around the
  * hash functions, which must hold for any hash, not the functions.
  */
@@ -51,8 +51,8 @@ static inline u32 roundup_pow_of_two(u32 n)
 }
 
 typedef struct {
-	u64 key[2];
-} siphash_key_t;
+	unsigned long key[2];
+} hsiphash_key_t;
 
 /* Stand-in mixer (splitmix64's finaliser), not the kernel's algorithm. */
 static inline u64 shim_mix(u64 x)
@@ -64,8 +64,8 @@ static inline u64 shim_mix(u64 x)
 	return x ^ (x >> 31);
 }
 
-static inline u32 siphash_3u32(u32 a, u32 b, u32 c,
-			       const siphash_key_t *key)
+static inline u32 hsiphash_3u32(u32 a, u32 b, u32 c,
+				const hsiphash_key_t *key)
 {
 	return (u32)shim_mix(shim_mix(key->key[0] ^ ((u64)a << 32 | b)) ^
 			     key->key[1] ^ c);

@@ -7,6 +7,7 @@
  *       tools/json.c
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,9 +372,45 @@ static void test_json_writer(void)
 	free(s);
 }
 
+static void prefix_ok(const char *s, const char *addr, uint8_t len)
+{
+	struct prefix p = { 0, 99 };
+
+	err[0] = '\0';
+	ok(parse_prefix(s, &p, err, sizeof(err)) == 0 &&
+	   p.addr == inet_addr(addr) && p.len == len && !err[0],
+	   "prefix '%s' -> %s/%u", s, addr, len);
+}
+
+static void prefix_bad(const char *s, const char *msg)
+{
+	struct prefix p;
+
+	err[0] = '\0';
+	ok(parse_prefix(s, &p, err, sizeof(err)) == -1 && !strcmp(err, msg),
+	   "prefix '%s' rejected: \"%s\"", s, err);
+}
+
+static void test_prefixes(void)
+{
+	prefix_ok("10.0.1.0/24", "10.0.1.0", 24);
+	prefix_ok("10.0.1.7", "10.0.1.7", 32);
+	prefix_ok("0.0.0.0/0", "0.0.0.0", 0);
+	prefix_ok("192.0.2.128/25", "192.0.2.128", 25);
+	prefix_bad("10.0.1.5/24",
+		   "prefix '10.0.1.5/24' has address bits set past /24");
+	prefix_bad("0.0.0.1/0", "prefix '0.0.0.1/0' has address bits set past /0");
+	prefix_bad("10.0.1.0/33", "invalid prefix '10.0.1.0/33' (expected A.B.C.D/LEN)");
+	prefix_bad("10.0.1.0/", "invalid prefix '10.0.1.0/' (expected A.B.C.D/LEN)");
+	prefix_bad("10.0.1.0/-1", "invalid prefix '10.0.1.0/-1' (expected A.B.C.D/LEN)");
+	prefix_bad("10.0.1/24", "invalid prefix '10.0.1/24' (expected A.B.C.D/LEN)");
+	prefix_bad("", "invalid prefix '' (expected A.B.C.D/LEN)");
+}
+
 int main(void)
 {
 	test_ports();
+	test_prefixes();
 	test_durations();
 	test_numbers();
 	test_names();

@@ -92,7 +92,10 @@ static void log_attrs(FILE *f, const struct nlattr *start, int len)
 		plen = mnl_attr_get_payload_len(a);
 		fprintf(f, " %u", mnl_attr_get_type(a));
 		if (a->nla_type & NLA_F_NESTED || mnl_attr_get_type(a) == CONENAT_A_RANGES ||
-		    mnl_attr_get_type(a) == CONENAT_A_RANGE) {
+		    mnl_attr_get_type(a) == CONENAT_A_RANGE ||
+		    mnl_attr_get_type(a) == CONENAT_A_INTERNAL ||
+		    mnl_attr_get_type(a) == CONENAT_A_EXCLUDE ||
+		    mnl_attr_get_type(a) == CONENAT_A_PREFIX) {
 			fputs("{", f);
 			log_attrs(f, mnl_attr_get_payload(a), plen);
 			fputs(" }", f);
@@ -139,6 +142,27 @@ static void put_range(struct nlmsghdr *nlh, uint8_t proto, uint16_t min,
 	mnl_attr_nest_end(nlh, r);
 }
 
+static void put_prefix(struct nlmsghdr *nlh, const char *addr, uint8_t len)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, CONENAT_A_PREFIX);
+
+	mnl_attr_put_u32(nlh, CONENAT_PFX_A_ADDR, inet_addr(addr));
+	mnl_attr_put_u8(nlh, CONENAT_PFX_A_LEN, len);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static void put_forward(struct nlmsghdr *nlh, uint8_t proto, uint16_t ext,
+			const char *addr, uint16_t port)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, CONENAT_A_MAPPING);
+
+	mnl_attr_put_u8(nlh, CONENAT_MAP_A_PROTO, proto);
+	mnl_attr_put_u16(nlh, CONENAT_MAP_A_EXT_PORT, ext);
+	mnl_attr_put_u32(nlh, CONENAT_MAP_A_INT_ADDR, inet_addr(addr));
+	mnl_attr_put_u16(nlh, CONENAT_MAP_A_INT_PORT, port);
+	mnl_attr_nest_end(nlh, n);
+}
+
 static void get(const struct nlmsghdr *req)
 {
 	char *d = datagram();
@@ -167,6 +191,14 @@ static void get(const struct nlmsghdr *req)
 		mnl_attr_put_u32(nlh, CONENAT_A_MAX_PER_HOST, 4096);
 		mnl_attr_put_u32(nlh, CONENAT_A_FWMARK, 0);
 		mnl_attr_put_u8(nlh, CONENAT_A_INBOUND_REFRESH, 0);
+		n = mnl_attr_nest_start(nlh, CONENAT_A_INTERNAL);
+		put_prefix(nlh, "10.0.1.0", 24);
+		put_prefix(nlh, "10.0.9.7", 32);
+		mnl_attr_nest_end(nlh, n);
+		n = mnl_attr_nest_start(nlh, CONENAT_A_FORWARDS);
+		put_forward(nlh, IPPROTO_UDP, 40000, "10.0.1.2", 5000);
+		put_forward(nlh, IPPROTO_TCP, 8443, "10.0.1.3", 443);
+		mnl_attr_nest_end(nlh, n);
 		mnl_attr_put_u32(nlh, CONENAT_A_MAPPINGS, 12);
 		mnl_attr_put_u32(nlh, 200, 1);	/* from a newer module */
 	}

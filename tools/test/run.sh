@@ -58,6 +58,7 @@ conenat 0.1.0: up
   timeouts udp 300s, tcp established 7440s, tcp transitory 240s, icmp 60s, hold-down 120s
   limits 524288 mappings, 4096 per host; 12 mappings now
   fwmark none, inbound refresh off
+  translate only from 10.0.1.0/24, 10.0.9.7/32
 E
 empty err "show, up"
 expect "show sends GET with ack" 0 log <<'E'
@@ -66,7 +67,7 @@ E
 
 run up -j show
 expect "show -j, up" 0 out <<'E'
-{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"mappings":12}
+{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"internal":["10.0.1.0/24","10.0.9.7/32"],"exclude":[],"mappings":12}
 E
 
 run down show
@@ -177,6 +178,21 @@ expect "up sends every option" 0 log <<'E'
 cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=1000 3=2000 } 7{ 1=6 2=1000 3=2000 } 7{ 1=1 2=1000 3=2000 } 7{ 1=6 2=3000 3=3000 } } 8=120 9=10800 10=240 11=86400 12=0 13=100 14=16 15=255 16=1 17=flag
 E
 
+run up set --internal 10.0.1.0/24,10.0.9.7 --exclude=none
+# 23/24 are CONENAT_A_INTERNAL/EXCLUDE, 25 CONENAT_A_PREFIX; addresses in
+# network order read as u32
+expect "set sends prefix lists, none as an empty list" 0 log <<'E'
+cmd 3 flags 0x5: 23{ 25{ 1=65546 2=24 } 25{ 1=118030346 2=32 } } 24{ }
+E
+run up set --internal 10.0.1.1/24
+expect "a prefix with host bits is a usage error" 2 err <<'E'
+conenat: prefix '10.0.1.1/24' has address bits set past /24
+E
+run up set --internal 10.0.1.0/24,bad
+expect "a bad prefix in a list is a usage error" 2 err <<'E'
+conenat: invalid prefix 'bad' (expected A.B.C.D/LEN)
+E
+
 run up set --inbound-refresh off dev wan1
 expect "set sends only what is given" 0 log <<'E'
 cmd 3 flags 0x5: 3='wan1' 16=0
@@ -214,6 +230,50 @@ E
 run eperm show
 expect "permission denied for show" 1 err <<'E'
 conenat: permission denied (need CAP_NET_ADMIN)
+E
+
+# 8/9 are FORWARD_ADD/DEL, 19 CONENAT_A_MAPPING; in it 1 PROTO, 5 EXT_PORT,
+# 2 INT_ADDR, 3 INT_PORT
+run up forward add udp 40000 to 10.0.1.2:5000
+expect "forward add" 0 log <<'E'
+cmd 8 flags 0x5: 19{ 1=17 5=40000 2=33619978 3=5000 }
+E
+run up forward add tcp 8443 to 10.0.1.2
+expect "forward add, internal port defaults to the external one" 0 log <<'E'
+cmd 8 flags 0x5: 19{ 1=6 5=8443 2=33619978 3=8443 }
+E
+run up forward del udp 40000
+expect "forward del" 0 log <<'E'
+cmd 9 flags 0x5: 19{ 1=17 5=40000 }
+E
+run up forward
+expect "forward lists the forwards" 0 out <<'E'
+udp 40000 to 10.0.1.2:5000
+tcp 8443 to 10.0.1.3:443
+E
+run up -j forward list
+expect "forward list -j" 0 out <<'E'
+[{"protocol":"udp","external_port":40000,"internal":"10.0.1.2","internal_port":5000},{"protocol":"tcp","external_port":8443,"internal":"10.0.1.3","internal_port":443}]
+E
+run up forward add udp 40000 10.0.1.2
+expect "forward add without 'to'" 2 err <<'E'
+conenat: forward: 'add' needs 'to ADDR[:PORT]'
+Usage: conenat [-j] [-p] forward [list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT
+Try 'conenat help' for more information.
+E
+run up forward add udp 40000 to 10.0.1.300:5000
+expect "forward to a bad address" 2 err <<'E'
+conenat: invalid IPv4 address '10.0.1.300'
+E
+run up forward add sctp 40000 to 10.0.1.2
+expect "forward of a bad protocol" 2 err <<'E'
+conenat: unknown protocol 'sctp' (expected udp, tcp or icmp)
+E
+run up forward del udp
+expect "forward del without a port" 2 err <<'E'
+conenat: forward: 'del' needs a protocol and a port
+Usage: conenat [-j] [-p] forward [list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT
+Try 'conenat help' for more information.
 E
 
 # Usage errors: nothing reaches the kernel.

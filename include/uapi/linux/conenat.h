@@ -20,6 +20,9 @@
  *     the interface has no IPv4 address), CONENAT_A_RANGES,
  *     CONENAT_A_TIMEOUT_*, CONENAT_A_HOLDDOWN, CONENAT_A_MAX_MAPPINGS,
  *     CONENAT_A_MAX_PER_HOST, CONENAT_A_FWMARK, CONENAT_A_INBOUND_REFRESH,
+ *     CONENAT_A_INTERNAL and CONENAT_A_EXCLUDE (when not empty),
+ *     CONENAT_A_FORWARDS (when not empty), nested CONENAT_A_MAPPING each
+ *     with PROTO, EXT_PORT, INT_ADDR and INT_PORT,
  *     CONENAT_A_MAPPINGS (u32, live mappings now)
  *
  * CONENAT_CMD_UP
@@ -36,6 +39,16 @@
  *   Timeouts below the RFC minimums (CONENAT_MIN_TIMEOUT_*) are refused
  *   unless CONENAT_A_UNSAFE_TIMEOUTS is given (meant for tests); once
  *   given, it holds until the instance goes down.
+ *   CONENAT_A_INTERNAL and CONENAT_A_EXCLUDE, when present, replace their
+ *   prefix list (an empty one clears it):
+ *     CONENAT_A_INTERNAL nested
+ *       CONENAT_A_PREFIX nested, up to CONENAT_MAX_PREFIXES
+ *         CONENAT_PFX_A_ADDR  __be32
+ *         CONENAT_PFX_A_LEN   u8
+ *   With internal prefixes, only packets from them are translated
+ *   (RFC 6888 REQ-6); packets to an excluded prefix are never translated.
+ *   Either way an untranslated packet leaves with its own source address,
+ *   as with routing. Changing either list flushes the dynamic mappings.
  *   CONENAT_A_FWMARK, when not 0, is set as skb->mark on every inbound
  *   packet translated back to an internal endpoint, so that a firewall
  *   can accept unsolicited traffic to mappings with one rule.
@@ -55,7 +68,8 @@
  *     u16, CONENAT_MAP_A_EXT_ADDR, CONENAT_MAP_A_EXT_PORT u16,
  *     CONENAT_MAP_A_EXPIRES u32 (milliseconds left), and for TCP only
  *     CONENAT_MAP_A_STATE u8 (enum conenat_tcp_state) and
- *     CONENAT_MAP_A_CONNS u32 (connections tracked on the mapping).
+ *     CONENAT_MAP_A_CONNS u32 (connections tracked on the mapping);
+ *     CONENAT_MAP_A_STATIC (flag) marks a forward, which has no EXPIRES.
  *   A TCP mapping lives while any of its connections does: a connection
  *   is idle-timed with the established timeout once an outbound segment
  *   follows its handshake, with the transitory one before that and after
@@ -67,6 +81,23 @@
  *
  * CONENAT_CMD_FLUSH
  *   Drops the dynamic mappings, all or those of CONENAT_A_PROTO.
+ *
+ * CONENAT_CMD_FORWARD_ADD
+ *   Adds a port forward, a static mapping: CONENAT_A_MAPPING nested with
+ *   CONENAT_MAP_A_PROTO (UDP or TCP), CONENAT_MAP_A_EXT_PORT,
+ *   CONENAT_MAP_A_INT_ADDR and CONENAT_MAP_A_INT_PORT. Packets to the
+ *   external address and that port go to the internal endpoint, from any
+ *   remote host, and the endpoint's own outbound packets use that port:
+ *   the forward is its mapping. It never expires and survives
+ *   CONENAT_CMD_FLUSH and address changes. A port inside the dynamic
+ *   ranges is reserved by it. Neither the port nor the internal endpoint
+ *   may have another forward (EEXIST), nor the port a mapping of another
+ *   endpoint or a router socket (EADDRINUSE); at most
+ *   CONENAT_MAX_FORWARDS.
+ *
+ * CONENAT_CMD_FORWARD_DEL
+ *   Removes the forward named by CONENAT_MAP_A_PROTO and
+ *   CONENAT_MAP_A_EXT_PORT in CONENAT_A_MAPPING; ENOENT if there is none.
  *
  * CONENAT_CMD_GET_STATS
  *   Reply: CONENAT_A_STATS nested, one u64 per enum conenat_stat, summed
@@ -93,6 +124,8 @@
 #define CONENAT_MIN_TIMEOUT_TCP_TRANS		240
 #define CONENAT_MIN_TIMEOUT_ICMP		60
 #define CONENAT_MAX_TIMEOUT			(7 * 24 * 3600)
+#define CONENAT_MAX_PREFIXES			16
+#define CONENAT_MAX_FORWARDS			64
 
 enum conenat_cmd {
 	CONENAT_CMD_UNSPEC,
@@ -103,6 +136,8 @@ enum conenat_cmd {
 	CONENAT_CMD_GET_MAPPINGS,
 	CONENAT_CMD_FLUSH,
 	CONENAT_CMD_GET_STATS,
+	CONENAT_CMD_FORWARD_ADD,
+	CONENAT_CMD_FORWARD_DEL,
 	__CONENAT_CMD_MAX
 };
 
@@ -132,10 +167,23 @@ enum conenat_attr {
 	CONENAT_A_PROTO,		/* u8 filter */
 	CONENAT_A_INT_ADDR,		/* __be32 filter */
 	CONENAT_A_STATS,		/* nested enum conenat_stat */
+	CONENAT_A_INTERNAL,		/* nested CONENAT_A_PREFIX */
+	CONENAT_A_EXCLUDE,		/* nested CONENAT_A_PREFIX */
+	CONENAT_A_PREFIX,		/* nested enum conenat_prefix_attr */
+	CONENAT_A_FORWARDS,		/* nested CONENAT_A_MAPPING, reply only */
 	__CONENAT_A_MAX
 };
 
 #define CONENAT_A_MAX (__CONENAT_A_MAX - 1)
+
+enum conenat_prefix_attr {
+	CONENAT_PFX_A_UNSPEC,
+	CONENAT_PFX_A_ADDR,		/* __be32, no bits set past LEN */
+	CONENAT_PFX_A_LEN,		/* u8, 0..32 */
+	__CONENAT_PFX_A_MAX
+};
+
+#define CONENAT_PFX_A_MAX (__CONENAT_PFX_A_MAX - 1)
 
 enum conenat_range_attr {
 	CONENAT_RANGE_A_UNSPEC,
@@ -157,6 +205,7 @@ enum conenat_map_attr {
 	CONENAT_MAP_A_EXPIRES,		/* u32 milliseconds */
 	CONENAT_MAP_A_STATE,		/* u8, enum conenat_tcp_state */
 	CONENAT_MAP_A_CONNS,		/* u32, tracked TCP connections */
+	CONENAT_MAP_A_STATIC,		/* flag: a port forward */
 	__CONENAT_MAP_A_MAX
 };
 
