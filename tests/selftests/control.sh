@@ -10,6 +10,7 @@ TESTS=(
 	bad_input_keeps_previous_config
 	rfc_minimum_timeouts_enforced
 	tool_without_module_gives_hint
+	foreign_userns_refused
 )
 
 # ns_with_wan NSVAR: a namespace with a dummy "wan0" at 192.0.2.1/24.
@@ -140,4 +141,26 @@ tool_without_module_gives_hint() {
 	[ "$rc" = 1 ] || fail "exit code $rc without module"
 	[ "$out" = "conenat: kernel module not loaded (try: modprobe conenat)" ] ||
 		fail "unexpected message: $out"
+}
+
+# A process in a user namespace that does not own the network namespace
+# cannot read or change conenat there: a clear error, nothing changed.
+foreign_userns_refused() {
+	need unshare
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0
+	local before args out rc
+	before=$(show_json "$r")
+	for args in "set --timeout-udp 600" "down" "flush" \
+		    "forward add udp 40000 to 10.0.1.2" "show"; do
+		# shellcheck disable=SC2086
+		out=$(in_ns "$r" unshare -U -r "$CONENAT" $args 2>&1) &&
+			rc=0 || rc=$?
+		echo "$args: exit $rc: $out"
+		[ "$rc" = 1 ] || fail "'$args' from a foreign user namespace exited $rc"
+		[ "$out" = "conenat: permission denied (need CAP_NET_ADMIN)" ] ||
+			fail "'$args' said '$out'"
+	done
+	[ "$(show_json "$r")" = "$before" ] || fail "configuration changed"
 }

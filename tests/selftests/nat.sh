@@ -33,6 +33,7 @@ TESTS=(
 	udp_fragments_cross_both_ways
 	interface_recreated_keeps_working
 	address_change_followed
+	interface_down_up_keeps_mappings
 	selective_translation_by_prefix
 	port_forward_reaches_internal_host
 	port_forward_is_the_endpoints_mapping
@@ -639,6 +640,21 @@ port_forward_follows_address() {
 	local m
 	m=$(send "$inet" udp -b 198.51.100.20:7000 203.0.113.9:40000 | mapped)
 	[ "$m" = 198.51.100.20:7000 ] || fail "forward not on the new address: '$m'"
+}
+
+# Link down and up keeps the address, so mappings stay and keep working.
+interface_down_up_keeps_mappings() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	local m again
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	in_range "$m" 20000 29999 || fail "no mapping: $m"
+	ip -n "$rt" link set wan0 down
+	ip -n "$rt" link set wan0 up
+	# The kernel dropped the routes through the link while it was down.
+	ip -n "$rt" route replace default via 203.0.113.2
+	again=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	[ "$again" = "$m" ] || fail "mapping changed across down/up: $m -> $again"
 }
 
 mapping_expires_after_timeout() {

@@ -53,7 +53,7 @@ set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-SPLAT_RE='WARNING:|BUG:|KASAN|UBSAN|kmemleak|Kernel panic|Oops|general protection|lockdep|possible recursive locking|circular locking|RCU.*stall|Call Trace'
+SPLAT_RE='WARNING:|BUG:|still has objects|KASAN|UBSAN|kmemleak|Kernel panic|Oops|general protection|lockdep|possible recursive locking|circular locking|RCU.*stall|Call Trace'
 MODULES="virtio_pci 9pnet_virtio 9p" # loaded in the initramfs (with deps)
 
 say() { echo "vm: $*" >&2; }
