@@ -4,6 +4,9 @@
 #   make check           everything: unit tests, builds, VM selftests
 #   make demo            full-cone NAT shown in a VM
 #   make bench           conenat against forwarding and MASQUERADE
+#   make install         module (KVER=...), tool, man page, completion;
+#                        DESTDIR and PREFIX as usual; make uninstall
+#   make dkms-install    the module's sources to /usr/src for dkms add
 #   make clean
 #
 # Kbuild holds the module's object list; this file is the front end.
@@ -11,8 +14,11 @@
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= $(CURDIR)/build
+PREFIX ?= /usr/local
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-.PHONY: all module tool nattest unit kbuild check demo bench deps clean
+.PHONY: all module tool nattest unit kbuild check demo bench deps clean \
+	install uninstall dkms-install
 
 all: module tool
 
@@ -46,6 +52,28 @@ demo: deps
 
 bench: deps
 	tests/bench/run.sh
+
+# The module goes to /lib/modules/$(KVER)/updates, which modprobe prefers
+# to the kernel's own tree; depmod runs unless DESTDIR is set.
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/conenat.ko*
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+	$(MAKE) -C tools uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# Only what DKMS builds: Kbuild, dkms.conf, kmod/ and the uapi header.
+dkms-install:
+	install -d $(DESTDIR)/usr/src/conenat-$(VERSION)/include/uapi/linux
+	install -d $(DESTDIR)/usr/src/conenat-$(VERSION)/kmod
+	install -m 0644 Kbuild dkms.conf $(DESTDIR)/usr/src/conenat-$(VERSION)
+	install -m 0644 kmod/*.c kmod/*.h \
+		$(DESTDIR)/usr/src/conenat-$(VERSION)/kmod
+	install -m 0644 include/uapi/linux/conenat.h \
+		$(DESTDIR)/usr/src/conenat-$(VERSION)/include/uapi/linux
 
 clean:
 	$(MAKE) -C tools clean

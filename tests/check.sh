@@ -84,9 +84,17 @@ for kver in $(tools/deps.sh --kernels); do
 	add_counts "$log/vm-$kver.log" "${PIPESTATUS[0]}" "selftests on $kver"
 done
 
+# make install, uninstall and dkms-install, into a DESTDIR.
+kver=$(tools/deps.sh --kernels | tail -1)
+tests/install.sh "$kver" 2>&1 | tee "$log/install.log"
+add_counts "$log/install.log" "${PIPESTATUS[0]}" "install"
+
+# DKMS: add, build and install for each kernel, modprobe in its guest.
+tests/dkms.sh 2>&1 | tee "$log/dkms.log"
+add_counts "$log/dkms.log" "${PIPESTATUS[0]}" "dkms"
+
 # One short benchmark pass proves make bench works; its figures are not
 # checked (benchmarks are not timed tests).
-kver=$(tools/deps.sh --kernels | tail -1)
 step bench env BENCH_QUICK=1 tests/bench/run.sh "$kver" &&
 	result OK "make bench works (quick pass on $kver)" ||
 	result FAIL "make bench works (quick pass on $kver)"
