@@ -331,6 +331,13 @@ static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
 		!hlist_empty(&m->conns));
 }
 
+/* When a mapping of @proto (a TCP connection in @state) idles out now. */
+static inline unsigned long conenat_expiry(const struct conenat_config *cfg,
+					   u8 proto, u8 state)
+{
+	return jiffies + conenat_timeout_of(cfg, proto, state) * HZ;
+}
+
 /*
  * Move an expiry stamp to @expires if that is later, or to any other
  * value when @shorten. Unlocked: a racing writer may win, which only
@@ -397,6 +404,9 @@ unsigned int conenat_xlate_local_out(struct conenat_instance *inst,
 				     struct sk_buff *skb);
 unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
 				   struct sk_buff *skb);
+unsigned int conenat_deliver_in(struct conenat_instance *inst,
+				const struct conenat_config *cfg,
+				struct sk_buff *skb);
 
 /* netlink.c */
 int conenat_genl_init(void);

@@ -83,12 +83,6 @@ uncount:
 	return found;
 }
 
-static unsigned long conenat_conn_expiry(const struct conenat_config *cfg,
-					 u8 state)
-{
-	return jiffies + conenat_timeout_of(cfg, CONENAT_TCP, state) * HZ;
-}
-
 /**
  * conenat_conn_track - apply a TCP segment to its mapping and connection
  * @inst: the instance
@@ -126,8 +120,8 @@ void conenat_conn_track(struct conenat_instance *inst,
 		c = conenat_conn_add(t, cfg, s, m, raddr, rport);
 		if (!c) {
 			conenat_count(inst, CONENAT_STAT_UNTRACKED);
-			expires = conenat_conn_expiry(cfg,
-						      CONENAT_CONN_ESTABLISHED);
+			expires = conenat_expiry(cfg, CONENAT_TCP,
+						 CONENAT_CONN_ESTABLISHED);
 			conenat_stamp(&m->expires, expires, false);
 			return;
 		}
@@ -136,11 +130,11 @@ void conenat_conn_track(struct conenat_instance *inst,
 	next = conenat_tcp_next_state(state, tcp_flags, out);
 	if (next != state) {
 		WRITE_ONCE(c->state, next);
-		conenat_stamp(&c->expires, conenat_conn_expiry(cfg, next),
-			      true);
+		conenat_stamp(&c->expires,
+			      conenat_expiry(cfg, CONENAT_TCP, next), true);
 	} else if (out || cfg->inbound_refresh) {
-		conenat_stamp(&c->expires, conenat_conn_expiry(cfg, next),
-			      false);
+		conenat_stamp(&c->expires,
+			      conenat_expiry(cfg, CONENAT_TCP, next), false);
 	}
 }
 

@@ -116,11 +116,7 @@ unsigned int conenat_xlate_error_in(struct conenat_instance *inst,
 	if (!conenat_error_writable(inst, skb))
 		return NF_DROP;
 	conenat_rewrite_error(skb, p, false, m->int_addr, m->int_port);
-	skb_dst_drop(skb);
-	if (cfg->fwmark)
-		skb->mark = cfg->fwmark;
-	conenat_count(inst, CONENAT_STAT_XLAT_IN);
-	return NF_ACCEPT;
+	return conenat_deliver_in(inst, cfg, skb);
 }
 
 /*

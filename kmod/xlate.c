@@ -99,9 +99,9 @@ static void conenat_refresh(struct conenat_instance *inst,
 			    __be16 rport, bool out)
 {
 	if (out || cfg->inbound_refresh)
-		conenat_stamp(&m->expires, jiffies +
-			      conenat_timeout_of(cfg, p->proto,
-						 CONENAT_CONN_OPENING) * HZ,
+		conenat_stamp(&m->expires,
+			      conenat_expiry(cfg, p->proto,
+					     CONENAT_CONN_OPENING),
 			      false);
 	if (p->proto == CONENAT_TCP)
 		conenat_conn_track(inst, cfg, m, p->tcp_flags, raddr, rport,
@@ -203,6 +203,22 @@ static unsigned int conenat_unsolicited(struct conenat_instance *inst,
 	return NF_DROP;
 }
 
+/*
+ * The end of inbound translation: the route looked up for the external
+ * address is dropped so that the packet is routed to the LAN host, and
+ * it gets the firewall mark.
+ */
+unsigned int conenat_deliver_in(struct conenat_instance *inst,
+				const struct conenat_config *cfg,
+				struct sk_buff *skb)
+{
+	skb_dst_drop(skb);
+	if (cfg->fwmark)
+		skb->mark = cfg->fwmark;
+	conenat_count(inst, CONENAT_STAT_XLAT_IN);
+	return NF_ACCEPT;
+}
+
 /* PRE_ROUTING, a packet that arrived on the external interface. */
 unsigned int conenat_xlate_in(struct conenat_instance *inst,
 			      struct sk_buff *skb)
@@ -231,11 +247,7 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 	if (!conenat_make_writable(inst, skb, &p))
 		return NF_DROP;
 	conenat_rewrite(skb, &p, false, m->int_addr, m->int_port);
-	skb_dst_drop(skb);
-	if (cfg->fwmark)
-		skb->mark = cfg->fwmark;
-	conenat_count(inst, CONENAT_STAT_XLAT_IN);
-	return NF_ACCEPT;
+	return conenat_deliver_in(inst, cfg, skb);
 }
 
 /*

@@ -53,31 +53,38 @@ TESTS=(
 WAN=203.0.113.1
 RANGE=20000-29999
 
+# add_wan ADDR: rt's wan0 with ADDR/24, to inet's eth0 (203.0.113.2), up,
+# and rt's default route through it; also after wan0 was deleted.
+add_wan() {
+	ip -n "$rt" link add wan0 type veth peer name eth0 netns "$inet"
+	ip -n "$rt" addr add "$1"/24 dev wan0
+	ip -n "$inet" addr add 203.0.113.2/24 dev eth0
+	ip -n "$rt" link set wan0 up
+	ip -n "$inet" link set eth0 up
+	ip -n "$rt" route add default via 203.0.113.2
+}
+
 nat_topology() {
 	setup_ns lan1 lan2 rt inet
 	ip -n "$rt" link add eth1 type veth peer name eth0 netns "$lan1"
 	ip -n "$rt" link add eth2 type veth peer name eth0 netns "$lan2"
-	ip -n "$rt" link add wan0 type veth peer name eth0 netns "$inet"
 	ip -n "$rt" addr add 10.0.1.1/24 dev eth1
 	ip -n "$rt" addr add 10.0.2.1/24 dev eth2
-	ip -n "$rt" addr add $WAN/24 dev wan0
 	ip -n "$lan1" addr add 10.0.1.2/24 dev eth0
 	ip -n "$lan2" addr add 10.0.2.2/24 dev eth0
-	ip -n "$inet" addr add 203.0.113.2/24 dev eth0
 	local a
 	for a in 198.51.100.10 198.51.100.20 192.0.2.10; do
 		ip -n "$inet" addr add $a/32 dev lo
 	done
 	local ns
-	for ns in "$rt" "$lan1" "$lan2" "$inet"; do
-		ip -n "$ns" link set eth0 up 2>/dev/null || true
+	for ns in "$lan1" "$lan2"; do
+		ip -n "$ns" link set eth0 up
 	done
 	ip -n "$rt" link set eth1 up
 	ip -n "$rt" link set eth2 up
-	ip -n "$rt" link set wan0 up
 	ip -n "$lan1" route add default via 10.0.1.1
 	ip -n "$lan2" route add default via 10.0.2.1
-	ip -n "$rt" route add default via 203.0.113.2
+	add_wan $WAN
 	in_ns "$rt" sysctl -qw net.ipv4.ip_forward=1
 	load_module
 	in_ns "$rt" "$CONENAT" up wan0 "$@"
@@ -494,12 +501,7 @@ interface_recreated_keeps_working() {
 	ip -n "$rt" link del wan0
 	busywait 5000 eval "[ \"\$(in_ns $rt $CONENAT -j mappings | jq length)\" = 0 ]" ||
 		fail "mappings of the deleted interface kept"
-	ip -n "$rt" link add wan0 type veth peer name eth0 netns "$inet"
-	ip -n "$rt" addr add 203.0.113.7/24 dev wan0
-	ip -n "$inet" addr add 203.0.113.2/24 dev eth0
-	ip -n "$rt" link set wan0 up
-	ip -n "$inet" link set eth0 up
-	ip -n "$rt" route add default via 203.0.113.2
+	add_wan 203.0.113.7
 	in_ns "$rt" "$CONENAT" -j show | jq -e '.external_address == "203.0.113.7"' \
 		>/dev/null || fail "new interface not followed: $(in_ns "$rt" "$CONENAT" -j show)"
 	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)

@@ -103,12 +103,7 @@ delete_interface_under_traffic() {
 	local i
 	for i in $(seq 20); do
 		ip -n "$rt" link del wan0
-		ip -n "$rt" link add wan0 type veth peer name eth0 netns "$inet"
-		ip -n "$rt" addr add 203.0.113.1/24 dev wan0
-		ip -n "$inet" addr add 203.0.113.2/24 dev eth0
-		ip -n "$rt" link set wan0 up
-		ip -n "$inet" link set eth0 up
-		ip -n "$rt" route add default via 203.0.113.2
+		add_wan $WAN
 	done
 	still_translates
 }
