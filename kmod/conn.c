@@ -8,9 +8,10 @@
  * A connection is found by (mapping, remote address, remote port) in an
  * RCU hash, and is also on its mapping's list for the GC. Connections are
  * added and removed under the host_lock of their mapping's host, like the
- * mapping itself, so a connection never outlives its mapping. Only outbound segments
- * create connections, so inbound traffic, hostile or not, allocates
- * nothing; the number of connections is bounded by max_mappings.
+ * mapping itself, so a connection never outlives its mapping. Only
+ * outbound segments create connections, so inbound traffic, hostile or
+ * not, allocates nothing; the number of connections is bounded by
+ * max_mappings.
  */
 #include <linux/slab.h>
 #include <linux/jiffies.h>
@@ -39,9 +40,9 @@ static void conenat_conn_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Track a new connection of @m, in slot @s. Returns it, the one another CPU added
- * first, or NULL when the limit is reached, memory is short, or @m has
- * just expired. Context: softirq or process, RCU read lock held.
+ * Track a new connection of @m, in slot @s. Returns it, the one another
+ * CPU added first, or NULL when the limit is reached, memory is short, or
+ * @m has just expired. Context: softirq or process, RCU read lock held.
  */
 static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 					     const struct conenat_config *cfg,
@@ -95,10 +96,10 @@ uncount:
  *
  * Outbound segments refresh their connection, and create it if needed
  * (a RST does not). Inbound segments change a known connection's state,
- * and refresh it only with inbound_refresh. A connection that cannot be tracked keeps
- * its mapping for the established timeout instead, so a limit never cuts
- * a live connection short. Timestamps are written at most once a jiffy,
- * except when a FIN or RST shortens one.
+ * and refresh it only with inbound_refresh. A connection that cannot be
+ * tracked keeps its mapping for the established timeout instead, so a
+ * limit never cuts a live connection short. Timestamps are written at
+ * most once a jiffy, except when a FIN or RST shortens one.
  * Context: the netfilter hooks, RCU read lock held.
  */
 void conenat_conn_track(struct conenat_instance *inst,

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mapping table: two hash indexes over one set of mappings.
+ * The mapping table: two hash indexes over one set of mappings, and the
+ * TCP connections of the mappings in a third (conn.c).
  *
  * Readers (the packet hooks, dumps) walk the buckets under RCU without
  * locks. Writers take the host's lock stripe, then the bucket stripes;
- * see struct conenat_table. A mapping is created in softirq by the first outbound
- * packet of an internal endpoint, and retired by the GC: unhashed from the
- * inside index when it expires (so no new traffic can use it) and from the
- * outside index when its port's hold-down ends.
+ * see struct conenat_table. A mapping is created in softirq by the first
+ * outbound packet of an internal endpoint, and retired by the GC:
+ * unhashed from the inside index when it expires (so no new traffic can
+ * use it) and from the outside index when its port's hold-down ends.
  */
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
