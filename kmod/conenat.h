@@ -23,6 +23,7 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/kernel.h>
 #include <linux/if.h>
 #include <linux/siphash.h>
 #include <linux/jhash.h>
@@ -88,6 +89,12 @@ struct conenat_prefixes {
 	unsigned int nr;
 };
 
+/* External addresses of paired pooling, sorted in host byte order. */
+struct conenat_pool {
+	__be32 a[CONENAT_MAX_ADDRS];
+	unsigned int nr;
+};
+
 /* A port forward (static mapping); ports in network order. */
 struct conenat_forward {
 	__be32 int_addr;
@@ -102,6 +109,7 @@ struct conenat_config {
 	u32 timeout[CONENAT_NTIMEOUTS];
 	struct conenat_prefixes internal;	/* translate only these */
 	struct conenat_prefixes exclude;	/* never to these */
+	struct conenat_pool pool;		/* empty: the interface's */
 	struct conenat_forward fwd[CONENAT_MAX_FORWARDS];
 	unsigned int nr_fwd;
 	u32 max_mappings;
@@ -167,6 +175,9 @@ int conenat_forward_del(struct conenat_config *cfg, u8 proto,
 bool conenat_forward_has(const struct conenat_config *cfg,
 			 const struct conenat_forward *f);
 bool conenat_prefixes_match(const struct conenat_prefixes *ps, __be32 addr);
+int conenat_pool_add(struct conenat_pool *pool, __be32 addr,
+		     const char **why);
+bool conenat_pool_has(const struct conenat_pool *pool, __be32 addr);
 
 /* Whether a packet from @saddr to @daddr is to be translated at all. */
 static inline bool conenat_selected(const struct conenat_config *cfg,
@@ -257,7 +268,7 @@ struct conenat_instance {
 	struct conenat_stats __percpu *stats;	/* the namespace's */
 	struct conenat_config __rcu *cfg;
 	int ifindex;
-	__be32 ext_addr;		/* READ_ONCE; 0 while none */
+	__be32 ext_addr;		/* interface's; READ_ONCE; 0: none */
 	struct conenat_table table;
 	struct delayed_work gc_work;
 	unsigned int gc_cursor;		/* next outside bucket to scan */
@@ -281,6 +292,32 @@ static inline void conenat_count(const struct conenat_instance *inst,
 				 enum conenat_stat s)
 {
 	this_cpu_inc(inst->stats->c[s]);
+}
+
+/*
+ * The external address of @int_addr's mappings: with a pool, the one
+ * address the host is paired with (RFC 4787 REQ-2), stable while the
+ * pool is; else the interface's. 0 while there is none. RCU read side,
+ * @cfg being @inst's.
+ */
+static inline __be32 conenat_ext_addr_of(const struct conenat_instance *inst,
+					 const struct conenat_config *cfg,
+					 __be32 int_addr)
+{
+	if (cfg->pool.nr)
+		return cfg->pool.a[conenat_pool_index(&inst->table.hash,
+						      int_addr, cfg->pool.nr)];
+	return READ_ONCE(inst->ext_addr);
+}
+
+/* Whether @addr is an external address of @inst. RCU read side. */
+static inline bool conenat_is_ext_addr(const struct conenat_instance *inst,
+				       const struct conenat_config *cfg,
+				       __be32 addr)
+{
+	if (cfg->pool.nr)
+		return conenat_pool_has(&cfg->pool, addr);
+	return addr == READ_ONCE(inst->ext_addr);
 }
 
 /* netns.c */

@@ -260,6 +260,53 @@ bool conenat_prefixes_match(const struct conenat_prefixes *ps, __be32 addr)
 	return false;
 }
 
+/**
+ * conenat_pool_add - add an external address to a pool
+ * @pool: the pool, kept sorted in host byte order
+ * @addr: a unicast address
+ * @why: set to a message for extack on failure
+ */
+int conenat_pool_add(struct conenat_pool *pool, __be32 addr,
+		     const char **why)
+{
+	u32 h = ntohl(addr);
+	unsigned int i;
+
+	if (!h || h >= 0xe0000000 || (h >> 24) == 127) {
+		*why = "external address must be unicast, not loopback";
+		return -EINVAL;
+	}
+	if (conenat_pool_has(pool, addr)) {
+		*why = "external address given twice";
+		return -EINVAL;
+	}
+	if (pool->nr >= CONENAT_MAX_ADDRS) {
+		*why = "too many external addresses";
+		return -E2BIG;
+	}
+	for (i = pool->nr; i && ntohl(pool->a[i - 1]) > h; i--)
+		pool->a[i] = pool->a[i - 1];
+	pool->a[i] = addr;
+	pool->nr++;
+	return 0;
+}
+
+/* Whether @addr is in @pool: a binary search, for the data path. */
+bool conenat_pool_has(const struct conenat_pool *pool, __be32 addr)
+{
+	unsigned int lo = 0, hi = pool->nr, mid;
+	u32 h = ntohl(addr);
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (ntohl(pool->a[mid]) < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < pool->nr && pool->a[lo] == addr;
+}
+
 /*
  * Idle timeout in seconds of a mapping of @proto, or for TCP of a
  * connection in @conn_state (a TCP mapping's own: CONENAT_CONN_OPENING).

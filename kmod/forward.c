@@ -29,7 +29,7 @@ int conenat_forward_map(struct conenat_instance *inst,
 	struct conenat_mapping *m;
 	int err = 0;
 
-	if (!READ_ONCE(inst->ext_addr))
+	if (!conenat_ext_addr_of(inst, cfg, f->int_addr))
 		return 0;
 	rcu_read_lock();
 	m = conenat_lookup_int(t, f->proto, f->int_addr, f->int_port);
@@ -53,10 +53,8 @@ void conenat_forward_unmap(struct conenat_instance *inst,
 	struct conenat_mapping *m;
 
 	rcu_read_lock();
-	m = conenat_lookup_ext(t, f->proto, READ_ONCE(inst->ext_addr),
-			       f->ext_port);
-	if (m && m->fixed && m->int_addr == f->int_addr &&
-	    m->int_port == f->int_port)
+	m = conenat_lookup_int(t, f->proto, f->int_addr, f->int_port);
+	if (m && m->fixed && m->ext_port == f->ext_port)
 		conenat_mapping_drop(t, m);
 	rcu_read_unlock();
 }

@@ -95,4 +95,15 @@ conenat_conn_slot(const struct conenat_hashing *h, __be32 int_addr,
 					     &h->key));
 }
 
+/*
+ * Which of a pool of @nr external addresses an internal host uses (paired
+ * pooling): the same one for as long as the table and the pool last.
+ */
+static inline unsigned int conenat_pool_index(const struct conenat_hashing *h,
+					      __be32 int_addr, unsigned int nr)
+{
+	return reciprocal_scale(hsiphash_3u32((__force u32)int_addr, 0,
+					      0x200, &h->key), nr);
+}
+
 #endif /* _CONENAT_HASH_H */

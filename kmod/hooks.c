@@ -25,8 +25,9 @@ static unsigned int conenat_hook_in(void *priv, struct sk_buff *skb,
 
 	if (state->in->ifindex == READ_ONCE(inst->ifindex))
 		return conenat_xlate_in(inst, skb);
-	/* From the inside (not the router itself) to the outside address. */
-	if (unlikely(ip_hdr(skb)->daddr == READ_ONCE(inst->ext_addr)) &&
+	/* From the inside (not the router itself) to an outside address. */
+	if (unlikely(conenat_is_ext_addr(inst, rcu_dereference(inst->cfg),
+					 ip_hdr(skb)->daddr)) &&
 	    !(state->in->flags & IFF_LOOPBACK))
 		return conenat_xlate_hairpin(inst, skb);
 	return NF_ACCEPT;

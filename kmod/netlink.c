@@ -29,6 +29,10 @@ static const struct nla_policy conenat_prefixes_policy[CONENAT_A_PREFIX + 1] = {
 	[CONENAT_A_PREFIX] = NLA_POLICY_NESTED(conenat_prefix_policy),
 };
 
+static const struct nla_policy conenat_addrs_policy[CONENAT_A_EXT_ADDR + 1] = {
+	[CONENAT_A_EXT_ADDR] = { .type = NLA_BE32 },
+};
+
 static const struct nla_policy conenat_map_policy[CONENAT_MAP_A_MAX + 1] = {
 	[CONENAT_MAP_A_PROTO] = { .type = NLA_U8 },
 	[CONENAT_MAP_A_INT_ADDR] = { .type = NLA_BE32 },
@@ -68,6 +72,8 @@ static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_INTERNAL] = NLA_POLICY_NESTED(conenat_prefixes_policy),
 	[CONENAT_A_EXCLUDE] = NLA_POLICY_NESTED(conenat_prefixes_policy),
 	[CONENAT_A_MAPPING] = NLA_POLICY_NESTED(conenat_map_policy),
+	[CONENAT_A_ADDRS] = NLA_POLICY_NESTED(conenat_addrs_policy),
+	[CONENAT_A_STATIC] = { .type = NLA_FLAG },
 };
 
 /* Configuration attribute of each timeout. */
@@ -186,6 +192,32 @@ static int conenat_parse_prefixes(const struct nlattr *list,
 	return 0;
 }
 
+/* A CONENAT_A_ADDRS list replaces the pool. */
+static int conenat_parse_pool(const struct nlattr *list,
+			      struct conenat_pool *out,
+			      struct netlink_ext_ack *extack)
+{
+	struct conenat_pool pool = {};
+	const struct nlattr *attr;
+	const char *why;
+	int rem, err;
+
+	nla_for_each_nested(attr, list, rem) {
+		if (nla_type(attr) != CONENAT_A_EXT_ADDR) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "address pool holds only addresses");
+			return -EINVAL;
+		}
+		err = conenat_pool_add(&pool, nla_get_in_addr(attr), &why);
+		if (err) {
+			conenat_extack(extack, attr, why);
+			return err;
+		}
+	}
+	*out = pool;
+	return 0;
+}
+
 /* Apply the request's attributes on top of @cfg and validate the result. */
 static int conenat_parse_config(struct genl_info *info,
 				struct conenat_config *cfg)
@@ -211,6 +243,12 @@ static int conenat_parse_config(struct genl_info *info,
 	if (tb[CONENAT_A_EXCLUDE]) {
 		err = conenat_parse_prefixes(tb[CONENAT_A_EXCLUDE],
 					     &cfg->exclude, info->extack);
+		if (err)
+			return err;
+	}
+	if (tb[CONENAT_A_ADDRS]) {
+		err = conenat_parse_pool(tb[CONENAT_A_ADDRS], &cfg->pool,
+					 info->extack);
 		if (err)
 			return err;
 	}
@@ -310,6 +348,35 @@ static int conenat_cmd_down(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/*
+ * Remove the port forwards of @proto (-1: all) from the configuration,
+ * then their mappings along with the dynamic ones. cn->lock held.
+ */
+static int conenat_flush_static(struct conenat_net *cn,
+				struct conenat_instance *inst, int proto,
+				struct netlink_ext_ack *extack)
+{
+	struct conenat_config *cfg;
+	unsigned int i;
+	int err;
+
+	cfg = kmemdup(rcu_dereference_protected(inst->cfg,
+						lockdep_is_held(&cn->lock)),
+		      sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	for (i = cfg->nr_fwd; i--; )
+		if (proto < 0 || cfg->fwd[i].proto == proto)
+			cfg->fwd[i] = cfg->fwd[--cfg->nr_fwd];
+	err = conenat_instance_apply(cn, inst->net, cfg, extack);
+	if (err) {
+		kfree(cfg);
+		return err;
+	}
+	conenat_flush(inst, CONENAT_SCAN_ALL, proto);
+	return 0;
+}
+
 static int conenat_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
@@ -324,10 +391,12 @@ static int conenat_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&cn->lock);
 	inst = conenat_running(cn, info->extack);
-	if (inst)
-		conenat_flush(inst, CONENAT_SCAN_DYNAMIC, proto);
-	else
+	if (!inst)
 		err = -ENOENT;
+	else if (info->attrs[CONENAT_A_STATIC])
+		err = conenat_flush_static(cn, inst, proto, info->extack);
+	else
+		conenat_flush(inst, CONENAT_SCAN_DYNAMIC, proto);
 	mutex_unlock(&cn->lock);
 	return err;
 }
@@ -413,6 +482,25 @@ static int conenat_put_forwards(struct sk_buff *msg,
 	return 0;
 }
 
+/* The address pool, when not empty. */
+static int conenat_put_pool(struct sk_buff *msg,
+			    const struct conenat_pool *pool)
+{
+	struct nlattr *list;
+	unsigned int i;
+
+	if (!pool->nr)
+		return 0;
+	list = nla_nest_start(msg, CONENAT_A_ADDRS);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < pool->nr; i++)
+		if (nla_put_in_addr(msg, CONENAT_A_EXT_ADDR, pool->a[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, list);
+	return 0;
+}
+
 static int conenat_put_config(struct sk_buff *msg,
 			      const struct conenat_instance *inst,
 			      const struct conenat_config *cfg)
@@ -427,6 +515,7 @@ static int conenat_put_config(struct sk_buff *msg,
 	    conenat_put_prefixes(msg, CONENAT_A_INTERNAL, &cfg->internal) ||
 	    conenat_put_prefixes(msg, CONENAT_A_EXCLUDE, &cfg->exclude) ||
 	    conenat_put_forwards(msg, cfg) ||
+	    conenat_put_pool(msg, &cfg->pool) ||
 	    nla_put_u32(msg, CONENAT_A_MAX_MAPPINGS, cfg->max_mappings) ||
 	    nla_put_u32(msg, CONENAT_A_MAX_PER_HOST, cfg->max_per_host) ||
 	    nla_put_u32(msg, CONENAT_A_FWMARK, cfg->fwmark) ||

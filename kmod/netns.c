@@ -39,19 +39,29 @@ static __be32 conenat_dev_addr(struct net_device *dev)
 }
 
 /*
- * Switch to a new external address. Mappings of the old one are flushed
- * after a grace period, so no mapping made with it by a packet in flight
- * survives, and no packet leaves with a stale source; port forwards are
- * made again on the new one. Called with cn->lock held.
+ * Flush every mapping after a grace period, so that none made with the
+ * old addresses by a packet in flight survives and no packet leaves with
+ * a stale source, and make the port forwards again on the new ones.
+ * Called with cn->lock held.
+ */
+static void conenat_readdress(struct conenat_instance *inst)
+{
+	synchronize_net();
+	conenat_flush(inst, CONENAT_SCAN_ALL, -1);
+	conenat_forwards_map(inst, rcu_dereference_protected(inst->cfg, 1));
+}
+
+/*
+ * The interface's address changed. Without a pool the mappings use it,
+ * so they are flushed; with one they never do. Called with cn->lock held.
  */
 static void conenat_set_ext_addr(struct conenat_instance *inst, __be32 addr)
 {
 	if (addr == inst->ext_addr)
 		return;
 	WRITE_ONCE(inst->ext_addr, addr);
-	synchronize_net();
-	conenat_flush(inst, CONENAT_SCAN_ALL, -1);
-	conenat_forwards_map(inst, rcu_dereference_protected(inst->cfg, 1));
+	if (!rcu_dereference_protected(inst->cfg, 1)->pool.nr)
+		conenat_readdress(inst);
 }
 
 static u32 conenat_default_max_mappings(void)
@@ -119,6 +129,7 @@ static int conenat_instance_change(struct conenat_instance *inst,
 			    sizeof(cfg->internal)) ||
 		     memcmp(&old->exclude, &cfg->exclude,
 			    sizeof(cfg->exclude));
+	bool repool = memcmp(&old->pool, &cfg->pool, sizeof(cfg->pool));
 	__be32 addr = inst->ext_addr;
 
 	if (strcmp(old->ifname, cfg->ifname)) {
@@ -137,10 +148,14 @@ static int conenat_instance_change(struct conenat_instance *inst,
 	rcu_assign_pointer(inst->cfg, cfg);
 	synchronize_rcu();
 	kfree(old);
-	if (addr != inst->ext_addr)
+	if (repool) {
+		WRITE_ONCE(inst->ext_addr, addr);
+		conenat_readdress(inst);
+	} else if (addr != inst->ext_addr) {
 		conenat_set_ext_addr(inst, addr);
-	else if (flush)
+	} else if (flush) {
 		conenat_flush(inst, CONENAT_SCAN_DYNAMIC, -1);
+	}
 	return 0;
 }
 

@@ -345,7 +345,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	unsigned int hl = conenat_host_lock(&t->hash, int_addr);
 	struct conenat_mapping *m, *found = NULL;
 	struct conenat_host *host;
-	__be32 ext_addr = READ_ONCE(inst->ext_addr);
+	__be32 ext_addr = conenat_ext_addr_of(inst, cfg, int_addr);
 
 	if (!ext_addr) {
 		*event = CONENAT_STAT_DROP_NOADDR;

@@ -158,7 +158,7 @@ unsigned int conenat_xlate_out(struct conenat_instance *inst,
 	if (p.ioff)
 		return conenat_xlate_error_out(inst, skb, &p);
 	saddr = ip_hdr(skb)->saddr;
-	if (unlikely(saddr == READ_ONCE(inst->ext_addr)))
+	if (unlikely(conenat_is_ext_addr(inst, cfg, saddr)))
 		return NF_ACCEPT;	/* already ours, e.g. SNATed */
 	if (unlikely(!conenat_selected(cfg, saddr, ip_hdr(skb)->daddr)))
 		return NF_ACCEPT;	/* left untranslated by choice */
@@ -223,12 +223,12 @@ unsigned int conenat_deliver_in(struct conenat_instance *inst,
 unsigned int conenat_xlate_in(struct conenat_instance *inst,
 			      struct sk_buff *skb)
 {
-	const struct conenat_config *cfg;
+	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
 	struct conenat_mapping *m;
 	struct conenat_pkt p;
 	int err;
 
-	if (ip_hdr(skb)->daddr != READ_ONCE(inst->ext_addr))
+	if (!conenat_is_ext_addr(inst, cfg, ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
 	err = conenat_parse(skb, &p, false);
 	if (err)
@@ -237,7 +237,6 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 		return conenat_xlate_error_in(inst, skb, &p);
 
 	/* Endpoint-independent filtering: any remote may use the mapping. */
-	cfg = rcu_dereference(inst->cfg);
 	m = conenat_lookup_ext(&inst->table, p.proto, ip_hdr(skb)->daddr,
 			       p.dport);
 	if (!m || !conenat_mapping_alive(m))
@@ -251,12 +250,97 @@ unsigned int conenat_xlate_in(struct conenat_instance *inst,
 }
 
 /*
- * PRE_ROUTING, a packet from the inside to the external address. When it
+ * The end of hairpinning: route the packet now, by the sender's own
+ * address @saddr, as input routing would refuse its new source, an
+ * external address, as martian.
+ */
+static unsigned int conenat_hairpin_route(struct conenat_instance *inst,
+					  const struct conenat_config *cfg,
+					  struct sk_buff *skb, __be32 saddr)
+{
+	skb_dst_drop(skb);
+	if (ip_route_input_noref(skb, ip_hdr(skb)->daddr, saddr,
+				 ip_hdr(skb)->tos, skb->dev)) {
+		conenat_count(inst, CONENAT_STAT_DROP_NOROUTE);
+		return NF_DROP;
+	}
+	if (cfg->fwmark)
+		skb->mark = cfg->fwmark;
+	conenat_count(inst, CONENAT_STAT_HAIRPIN);
+	return NF_ACCEPT;
+}
+
+/*
+ * An ICMP error from an inside host about a hairpinned packet, which it
+ * got from another inside endpoint's external one: it goes to that
+ * endpoint, from and about the sender's external endpoint (RFC 5508
+ * REQ-7), translated as if it had left and come back.
+ */
+static unsigned int conenat_hairpin_error(struct conenat_instance *inst,
+					  const struct conenat_config *cfg,
+					  struct sk_buff *skb,
+					  struct conenat_pkt *p)
+{
+	const struct iphdr *inner = (const void *)skb->data + p->ioff;
+	struct conenat_mapping *from, *to;
+	__be32 saddr = ip_hdr(skb)->saddr;
+
+	if (inner->saddr != ip_hdr(skb)->daddr)
+		return NF_ACCEPT;
+	to = conenat_lookup_ext(&inst->table, p->proto, inner->saddr,
+				p->sport);
+	from = conenat_lookup_int(&inst->table, p->proto, inner->daddr,
+				  p->dport);
+	if (!to || !conenat_mapping_alive(to) || !from ||
+	    !conenat_mapping_alive(from))
+		return NF_ACCEPT;
+	if (skb_ensure_writable(skb, skb->len)) {
+		conenat_count(inst, CONENAT_STAT_DROP_UNWRITABLE);
+		return NF_DROP;
+	}
+	conenat_rewrite_error(skb, p, true, from->ext_addr, from->ext_port);
+	conenat_rewrite_error(skb, p, false, to->int_addr, to->int_port);
+	return conenat_hairpin_route(inst, cfg, skb, saddr);
+}
+
+/*
+ * An echo reply from an inside host to an external endpoint: it answers
+ * a hairpinned echo request, which carried the requester's external
+ * identifier, so it goes back to the requester (see below).
+ */
+static unsigned int conenat_hairpin_echo_reply(struct conenat_instance *inst,
+					       const struct conenat_config *cfg,
+					       struct sk_buff *skb)
+{
+	__be32 saddr = ip_hdr(skb)->saddr;
+	struct conenat_mapping *to;
+	struct conenat_pkt p;
+
+	if (conenat_parse(skb, &p, false) || p.ioff)
+		return NF_ACCEPT;
+	to = conenat_lookup_ext(&inst->table, p.proto, ip_hdr(skb)->daddr,
+				p.dport);
+	if (!to || !conenat_mapping_alive(to) ||
+	    !conenat_selected(cfg, saddr, ip_hdr(skb)->daddr))
+		return NF_ACCEPT;
+	if (!conenat_make_writable(inst, skb, &p))
+		return NF_DROP;
+	conenat_rewrite(skb, &p, true, conenat_ext_addr_of(inst, cfg, saddr),
+			p.sport);
+	conenat_rewrite(skb, &p, false, to->int_addr, to->int_port);
+	return conenat_hairpin_route(inst, cfg, skb, saddr);
+}
+
+/*
+ * PRE_ROUTING, a packet from the inside to an external address. When it
  * is for another inside endpoint's mapping, it goes there with the
  * sender's own external endpoint as its source, as if it had left and
- * come back (hairpinning: RFC 4787 REQ-9 and 9a, RFC 5382 REQ-8), with no
- * routing help from the user. Anything else, ICMP included, is the
- * router's own.
+ * come back (hairpinning: RFC 4787 REQ-9 and 9a, RFC 5382 REQ-8,
+ * RFC 5508 REQ-7), with no routing help from the user. For ICMP echo the
+ * identifier is both ports: a request whose identifier is another
+ * host's external one goes to that host carrying the sender's external
+ * identifier, and the host's reply comes back by it. Anything else is
+ * the router's own.
  */
 unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
 				   struct sk_buff *skb)
@@ -266,9 +350,15 @@ unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
 	enum conenat_stat event;
 	struct conenat_pkt p;
 	__be32 saddr;
+	int err;
 
-	if (conenat_parse(skb, &p, true) || p.ioff || p.proto == CONENAT_ICMP)
+	err = conenat_parse(skb, &p, true);
+	if (err == -EPROTONOSUPPORT && ip_hdr(skb)->protocol == IPPROTO_ICMP)
+		return conenat_hairpin_echo_reply(inst, cfg, skb);
+	if (err)
 		return NF_ACCEPT;
+	if (p.ioff)
+		return conenat_hairpin_error(inst, cfg, skb, &p);
 	to = conenat_lookup_ext(&inst->table, p.proto, ip_hdr(skb)->daddr,
 				p.dport);
 	if (!to || !conenat_mapping_alive(to))
@@ -286,21 +376,10 @@ unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
 	if (!conenat_make_writable(inst, skb, &p))
 		return NF_DROP;
 	conenat_rewrite(skb, &p, true, from->ext_addr, from->ext_port);
-	conenat_rewrite(skb, &p, false, to->int_addr, to->int_port);
-	/*
-	 * Route it now, by the sender's own address: input routing would
-	 * refuse the new source, the router's address, as martian.
-	 */
-	skb_dst_drop(skb);
-	if (ip_route_input_noref(skb, to->int_addr, saddr, ip_hdr(skb)->tos,
-				 skb->dev)) {
-		conenat_count(inst, CONENAT_STAT_DROP_NOROUTE);
-		return NF_DROP;
-	}
-	if (cfg->fwmark)
-		skb->mark = cfg->fwmark;
-	conenat_count(inst, CONENAT_STAT_HAIRPIN);
-	return NF_ACCEPT;
+	conenat_rewrite(skb, &p, false, to->int_addr,
+			p.proto == CONENAT_ICMP ? from->ext_port :
+						  to->int_port);
+	return conenat_hairpin_route(inst, cfg, skb, saddr);
 }
 
 /*

@@ -89,7 +89,7 @@ static int no_args(int argc, char **argv)
 /* up, set: configuration options */
 
 enum opt_kind { OPT_PORTS, OPT_SECS, OPT_U32, OPT_ONOFF, OPT_FLAG,
-		OPT_PREFIXES };
+		OPT_PREFIXES, OPT_ADDRS };
 
 static const struct cfg_option {
 	const char *name;
@@ -128,6 +128,8 @@ static const struct cfg_option {
 	  "translate only packets from these (default: all)" },
 	{ "--exclude", OPT_PREFIXES, CONENAT_A_EXCLUDE, "PREFIX,...|none",
 	  "never translate packets to these" },
+	{ "--address", OPT_ADDRS, CONENAT_A_ADDRS, "ADDR,...|none",
+	  "external addresses, one per internal host (default: the interface's)" },
 };
 
 /* What to call a request attribute the kernel complains about. */
@@ -235,6 +237,8 @@ static const enum mnl_attr_data_type attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_INTERNAL] = MNL_TYPE_NESTED,
 	[CONENAT_A_EXCLUDE] = MNL_TYPE_NESTED,
 	[CONENAT_A_FORWARDS] = MNL_TYPE_NESTED,
+	[CONENAT_A_ADDRS] = MNL_TYPE_NESTED,
+	[CONENAT_A_STATIC] = MNL_TYPE_FLAG,
 };
 
 static const enum mnl_attr_data_type range_types[CONENAT_RANGE_A_MAX + 1] = {
@@ -268,6 +272,12 @@ struct prefixes {
 	unsigned int n;
 };
 
+/* The external address pool, network order. */
+struct addrs {
+	uint32_t a[CONENAT_MAX_ADDRS];
+	unsigned int n;
+};
+
 struct config {
 	const char *ifname;
 	bool set[CONENAT_A_MAX + 1];
@@ -275,33 +285,63 @@ struct config {
 	struct port_range ranges[MAX_RANGES];
 	unsigned int nranges;
 	struct prefixes internal, exclude;
+	struct addrs pool;
 };
+
+/*
+ * Copy the next item of a comma-separated list at *s into buf, and
+ * advance *s past it; NULL after the last one.
+ */
+static void next_item(const char **s, char *buf, size_t size)
+{
+	const char *comma = strchr(*s, ',');
+	size_t len = comma ? (size_t)(comma - *s) : strlen(*s);
+
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, *s, len);
+	buf[len] = '\0';
+	*s = comma ? comma + 1 : NULL;
+}
 
 /* "none", or PREFIX[,PREFIX...] */
 static int parse_prefixes(const char *val, const char *opt,
 			  struct prefixes *ps)
 {
 	char err[PARSE_ERRLEN], buf[64];
-	const char *s = val, *comma;
-	size_t len;
+	const char *s = val;
 
 	ps->n = 0;
 	if (!strcmp(val, "none"))
 		return 0;
-	do {
-		comma = strchr(s, ',');
-		len = comma ? (size_t)(comma - s) : strlen(s);
-		if (len >= sizeof(buf))
-			len = sizeof(buf) - 1;
-		memcpy(buf, s, len);
-		buf[len] = '\0';
-		if (parse_prefix(buf, &ps->p[ps->n], err, sizeof(err)))
-			return value_error(err);
-		if (++ps->n == CONENAT_MAX_PREFIXES && comma)
+	while (s) {
+		if (ps->n == CONENAT_MAX_PREFIXES)
 			return usage_error("%s takes at most %d prefixes", opt,
 					   CONENAT_MAX_PREFIXES);
-		s = comma + 1;
-	} while (comma);
+		next_item(&s, buf, sizeof(buf));
+		if (parse_prefix(buf, &ps->p[ps->n++], err, sizeof(err)))
+			return value_error(err);
+	}
+	return 0;
+}
+
+/* "none", or ADDR[,ADDR...] */
+static int parse_addrs(const char *val, const char *opt, struct addrs *as)
+{
+	char err[PARSE_ERRLEN], buf[64];
+	const char *s = val;
+
+	as->n = 0;
+	if (!strcmp(val, "none"))
+		return 0;
+	while (s) {
+		if (as->n == CONENAT_MAX_ADDRS)
+			return usage_error("%s takes at most %d addresses", opt,
+					   CONENAT_MAX_ADDRS);
+		next_item(&s, buf, sizeof(buf));
+		if (parse_ipv4(buf, &as->a[as->n++], err, sizeof(err)))
+			return value_error(err);
+	}
 	return 0;
 }
 
@@ -360,6 +400,11 @@ static int parse_option(struct config *cfg, const struct cfg_option *opt,
 		ret = parse_prefixes(val, opt->name,
 				     opt->attr == CONENAT_A_INTERNAL ?
 				     &cfg->internal : &cfg->exclude);
+		if (ret)
+			return ret;
+		break;
+	case OPT_ADDRS:
+		ret = parse_addrs(val, opt->name, &cfg->pool);
 		if (ret)
 			return ret;
 		break;
@@ -452,6 +497,16 @@ static void put_prefixes(struct nlmsghdr *nlh, uint16_t type,
 	mnl_attr_nest_end(nlh, list);
 }
 
+static void put_addrs(struct nlmsghdr *nlh, const struct addrs *as)
+{
+	struct nlattr *list = mnl_attr_nest_start(nlh, CONENAT_A_ADDRS);
+	unsigned int i;
+
+	for (i = 0; i < as->n; i++)
+		mnl_attr_put_u32(nlh, CONENAT_A_EXT_ADDR, as->a[i]);
+	mnl_attr_nest_end(nlh, list);
+}
+
 static void put_config(struct nlmsghdr *nlh, const struct config *cfg)
 {
 	struct nlattr *ranges, *range;
@@ -494,6 +549,9 @@ static void put_config(struct nlmsghdr *nlh, const struct config *cfg)
 			put_prefixes(nlh, opt->attr,
 				     opt->attr == CONENAT_A_INTERNAL ?
 				     &cfg->internal : &cfg->exclude);
+			break;
+		case OPT_ADDRS:
+			put_addrs(nlh, &cfg->pool);
 			break;
 		case OPT_PORTS:
 			break;
@@ -545,6 +603,7 @@ struct status {
 	struct port_range ranges[MAX_RANGES];
 	unsigned int nranges;
 	struct prefixes internal, exclude;
+	struct addrs pool;
 	struct forward {
 		uint8_t proto;
 		uint16_t ext_port;
@@ -598,6 +657,17 @@ static int parse_prefix_list(const struct nlattr *list, struct prefixes *ps)
 	return 0;
 }
 
+static void parse_addr_list(const struct nlattr *list, struct addrs *as)
+{
+	const struct nlattr *pos;
+
+	mnl_attr_for_each_nested(pos, list)
+		if (mnl_attr_get_type(pos) == CONENAT_A_EXT_ADDR &&
+		    mnl_attr_get_payload_len(pos) == 4 &&
+		    as->n < CONENAT_MAX_ADDRS)
+			as->a[as->n++] = mnl_attr_get_u32(pos);
+}
+
 static int parse_ranges(const struct nlattr *nest, struct status *st)
 {
 	const struct nlattr *tb[CONENAT_RANGE_A_MAX + 1], *pos;
@@ -649,6 +719,8 @@ static int status_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (tb[CONENAT_A_RANGES] && parse_ranges(tb[CONENAT_A_RANGES], st) < 0)
 		return MNL_CB_ERROR;
+	if (tb[CONENAT_A_ADDRS])
+		parse_addr_list(tb[CONENAT_A_ADDRS], &st->pool);
 	if ((tb[CONENAT_A_INTERNAL] &&
 	     parse_prefix_list(tb[CONENAT_A_INTERNAL], &st->internal) < 0) ||
 	    (tb[CONENAT_A_EXCLUDE] &&
@@ -759,6 +831,11 @@ static void print_status(const struct status *st)
 	       v[CONENAT_A_INBOUND_REFRESH] ? "on" : "off");
 	print_prefixes("translate only from", &st->internal);
 	print_prefixes("never translate to", &st->exclude);
+	for (i = 0; i < st->pool.n; i++)
+		printf("%s%s", i ? ", " : "  address pool (one per host) ",
+		       addr_str(st->pool.a[i], buf));
+	if (st->pool.n)
+		putchar('\n');
 }
 
 static void json_status(const struct status *st)
@@ -801,6 +878,10 @@ static void json_status(const struct status *st)
 		json_bool(&j, "inbound_refresh", v[CONENAT_A_INBOUND_REFRESH]);
 		json_prefixes(&j, "internal", &st->internal);
 		json_prefixes(&j, "exclude", &st->exclude);
+		json_begin_array(&j, "address_pool");
+		for (i = 0; i < st->pool.n; i++)
+			json_string(&j, NULL, addr_str(st->pool.a[i], buf));
+		json_end_array(&j);
 		json_uint(&j, "mappings", v[CONENAT_A_MAPPINGS]);
 	}
 	json_end_object(&j);
@@ -1072,26 +1153,38 @@ static int cmd_mappings(int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
+/* flush [PROTO] [static] */
 static int cmd_flush(int argc, char **argv)
 {
 	char err[PARSE_ERRLEN];
+	bool with_static = false, with_proto = false;
 	struct nlmsghdr *nlh;
 	uint8_t proto = 0;
-	int ret;
+	int i, ret;
 
-	if (argc > 1)
-		return unexpected(argv[1]);
-	if (argc && parse_proto(argv[0], &proto, err, sizeof(err))) {
-		if (argv[0][0] == '-')
-			return unexpected(argv[0]);
-		return value_error(err);
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "static") && !with_static) {
+			with_static = true;
+		} else if (!with_proto && !with_static) {
+			if (!parse_proto(argv[i], &proto, err, sizeof(err))) {
+				with_proto = true;
+				continue;
+			}
+			if (argv[i][0] == '-')
+				return unexpected(argv[i]);
+			return value_error(err);
+		} else {
+			return unexpected(argv[i]);
+		}
 	}
 	ret = open_nl();
 	if (ret)
 		return ret;
 	nlh = nl_request(&nl, CONENAT_CMD_FLUSH, NLM_F_ACK);
-	if (argc)
+	if (with_proto)
 		mnl_attr_put_u8(nlh, CONENAT_A_PROTO, proto);
+	if (with_static)
+		mnl_attr_put(nlh, CONENAT_A_STATIC, 0, NULL);
 	return talk(nlh, NULL, NULL);
 }
 
@@ -1329,7 +1422,8 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "", "show the state and configuration" },
 	{ "mappings", cmd_mappings, "[PROTO] [from ADDR]",
 	  "list the mappings" },
-	{ "flush", cmd_flush, "[PROTO]", "drop the dynamic mappings" },
+	{ "flush", cmd_flush, "[PROTO] [static]",
+	  "drop the dynamic mappings; with static, the port forwards too" },
 	{ "forward", cmd_forward,
 	  "[list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT",
 	  "list, add or remove port forwards" },

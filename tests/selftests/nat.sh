@@ -27,6 +27,8 @@ TESTS=(
 	hairpin_udp_between_lan_hosts
 	hairpin_tcp_between_lan_hosts
 	hairpin_leaves_router_services_alone
+	hairpin_icmp_echo_between_lan_hosts
+	hairpin_icmp_error_reaches_sender
 	refused_mapping_answers_admin_prohibited
 	unsolicited_inbound_gets_no_answer
 	tcp_simultaneous_open_works
@@ -39,6 +41,9 @@ TESTS=(
 	port_forward_is_the_endpoints_mapping
 	port_forward_conflicts_refused
 	port_forward_follows_address
+	flush_static_removes_forwards
+	explicit_address_used_for_mappings
+	address_pool_pairs_each_host
 	mapping_expires_after_timeout
 	port_exhaustion_keeps_live_mappings
 	freed_port_held_down_before_reuse
@@ -345,7 +350,7 @@ hairpin_setup() {
 	[ "$proto" = udp ] || ep=198.51.100.10:8080
 	reflect "$inet" "$proto" "$ep"
 	HAIRPIN_B=$(send "$lan2" "$proto" -b "10.0.2.2:$port" "$ep" | mapped)
-	in_range "$HAIRPIN_B" 20000 29999 || fail "lan2 got no mapping: '$HAIRPIN_B'"
+	[ -n "$HAIRPIN_B" ] || fail "lan2 got no mapping"
 	reflect "$lan2" "$proto" "10.0.2.2:$port"
 }
 
@@ -357,6 +362,7 @@ hairpin() {
 	[ "$proto" = udp ] || { port=5001; ep=198.51.100.10:8080; }
 	nat_topology
 	hairpin_setup "$proto" $port
+	in_range "$HAIRPIN_B" 20000 29999 || fail "lan2 mapped to $HAIRPIN_B"
 	want=$(send "$lan1" "$proto" -b 10.0.1.2:4000 "$ep" | mapped)
 	seen=$(send "$lan1" "$proto" -b 10.0.1.2:4000 "$HAIRPIN_B" | mapped)
 	echo "lan1 is $want outside; lan2 saw $seen through $HAIRPIN_B"
@@ -384,6 +390,58 @@ hairpin_leaves_router_services_alone() {
 	seen=$(send "$lan1" udp -b 10.0.1.2:4000 203.0.113.1:25000 | mapped)
 	[ "$seen" = 10.0.1.2:4000 ] ||
 		fail "router service saw $seen, not the LAN host itself"
+}
+
+# ICMP echo: the identifier is both ports. lan1's echo request to lan2's
+# external identifier reaches lan2 from lan1's external address and
+# identifier, and lan2's reply comes back to lan1 the same way.
+hairpin_icmp_echo_between_lan_hosts() {
+	nat_topology
+	need ping
+	in_ns "$lan2" ping -n -q -c 1 -e 4242 198.51.100.10 >/dev/null ||
+		fail "lan2's ping got no reply"
+	local b a got seen
+	b=$(in_ns "$rt" "$CONENAT" -j mappings icmp from 10.0.2.2 |
+		jq -r '.[0].external_port')
+	[ "$b" != null ] || fail "lan2 got no ICMP mapping"
+	in_ns "$lan2" $PROBE recv-echo 5 >"$TMPDIR/seen" &
+	local pid=$!
+	sleep 0.5
+	got=$(in_ns "$lan1" $PROBE echo $WAN "$b" 3) ||
+		fail "lan1's echo request to $WAN id $b got no reply: $got"
+	wait $pid || fail "lan2 got no echo request"
+	seen=$(cat "$TMPDIR/seen")
+	a=$(in_ns "$rt" "$CONENAT" -j mappings icmp from 10.0.1.2 |
+		jq -r '.[0].external_port')
+	echo "lan1 is $WAN id $a outside; lan2 saw: $seen; lan1 got: $got"
+	[ "$seen" = "request from $WAN id $a" ] ||
+		fail "lan2 saw '$seen', not lan1's external $WAN id $a"
+	[ "$got" = "reply from $WAN id $b" ] ||
+		fail "lan1 got '$got', not the reply from $WAN id $b"
+}
+
+# RFC 5508 REQ-7: lan2's port unreachable about a hairpinned datagram
+# reaches lan1 from lan2's external address, about lan2's external
+# endpoint, so lan1's socket learns of it.
+hairpin_icmp_error_reaches_sender() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	# A mapping for lan2's port 5000, where nothing listens afterwards.
+	local b got
+	b=$(send "$lan2" udp -b 10.0.2.2:5000 198.51.100.10:3478 | mapped)
+	in_range "$b" 20000 29999 || fail "lan2 got no mapping: '$b'"
+	in_ns "$lan1" $PROBE recv-error 3 5 >"$TMPDIR/err" &
+	local pid=$!
+	sleep 0.5
+	got=$(in_ns "$lan1" $PROBE udp-ask 10.0.1.2:4000 "$b" 3)
+	wait $pid || fail "lan1 got no ICMP error"
+	local a
+	a=$(in_ns "$rt" "$CONENAT" -j mappings udp from 10.0.1.2 |
+		jq -r '.[0] | "\(.external):\(.external_port)"')
+	echo "udp-ask: $got; error: $(cat "$TMPDIR/err")"
+	[ "$got" = ECONNREFUSED ] || fail "lan1's socket saw '$got', not ECONNREFUSED"
+	grep -qx "$WAN > 10.0.1.2 quote 10.0.1.2:4000 > $b ip ok icmp ok quote-ip ok" \
+		"$TMPDIR/err" || fail "error not from and about lan2's external $b (lan1 is $a)"
 }
 
 # RFC 5508 REQ-8, RFC 6888 REQ-4: a packet that cannot get a mapping is
@@ -642,6 +700,114 @@ port_forward_follows_address() {
 	local m
 	m=$(send "$inet" udp -b 198.51.100.20:7000 203.0.113.9:40000 | mapped)
 	[ "$m" = 198.51.100.20:7000 ] || fail "forward not on the new address: '$m'"
+}
+
+# flush keeps the forwards; flush static removes them, mapping and all.
+flush_static_removes_forwards() {
+	nat_topology
+	in_ns "$rt" "$CONENAT" forward add udp 40000 to 10.0.1.2:5000
+	in_ns "$rt" "$CONENAT" forward add tcp 40001 to 10.0.1.2:5001
+	reflect "$lan1" udp 10.0.1.2:5000
+	in_ns "$rt" "$CONENAT" flush
+	[ "$(in_ns "$rt" "$CONENAT" -j forward | jq length)" = 2 ] ||
+		fail "flush removed forwards"
+	in_ns "$rt" "$CONENAT" flush tcp static
+	in_ns "$rt" "$CONENAT" -j forward | jq -e 'length == 1 and
+		.[0].protocol == "udp"' >/dev/null || fail "flush tcp static: $(
+		in_ns "$rt" "$CONENAT" -j forward)"
+	[ "$(send "$inet" udp -b 198.51.100.20:7000 $WAN:40000 | mapped)" = \
+		198.51.100.20:7000 ] || fail "the UDP forward went with flush tcp static"
+	in_ns "$rt" "$CONENAT" flush static
+	[ "$(in_ns "$rt" "$CONENAT" -j forward | jq length)" = 0 ] ||
+		fail "flush static left forwards"
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 0 ] ||
+		fail "flush static left mappings: $(in_ns "$rt" "$CONENAT" mappings)"
+	! send "$inet" udp -t 1 -b 198.51.100.20:7001 $WAN:40000 >/dev/null 2>&1 ||
+		fail "the removed forward still delivers"
+}
+
+# route_pool ADDR...: inet routes these external addresses to rt.
+route_pool() {
+	local a
+	for a in "$@"; do
+		ip -n "$inet" route add "$a"/32 via $WAN
+	done
+}
+
+# conenat up --address: mappings use the given address, not the
+# interface's, and remote hosts reach them there; a change of the
+# interface's address leaves them alone.
+explicit_address_used_for_mappings() {
+	nat_topology --address 192.0.2.77
+	route_pool 192.0.2.77
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$lan1" udp 10.0.1.2:4000
+	local m got
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	[ "${m%:*}" = 192.0.2.77 ] || fail "mapped to '$m', not 192.0.2.77"
+	got=$(send "$inet" udp -b 198.51.100.20:7000 "$m" | mapped)
+	[ "$got" = 198.51.100.20:7000 ] || fail "a stranger did not reach $m: '$got'"
+	in_ns "$rt" "$CONENAT" -j show | jq -e '.address_pool == ["192.0.2.77"]' \
+		>/dev/null || fail "show: $(in_ns "$rt" "$CONENAT" -j show)"
+	# 203.0.113.9 becomes wan0's primary address.
+	in_ns "$rt" sysctl -qw net.ipv4.conf.wan0.promote_secondaries=1
+	ip -n "$rt" addr add 203.0.113.9/24 dev wan0
+	ip -n "$rt" addr del $WAN/24 dev wan0
+	ip -n "$rt" route replace default via 203.0.113.2
+	ip -n "$inet" route replace 192.0.2.77/32 via 203.0.113.9
+	in_ns "$rt" "$CONENAT" -j show | jq -e '.external_address == "203.0.113.9"' \
+		>/dev/null || fail "the interface's new address not seen"
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" -ge 1 ] ||
+		fail "an interface address change flushed the pool's mappings"
+	got=$(send "$inet" udp -b 198.51.100.20:7001 "$m" | mapped)
+	[ "$got" = 198.51.100.20:7001 ] || fail "$m lost after the address change"
+}
+
+# RFC 4787 REQ-2: with a pool, each internal host keeps one external
+# address for all its mappings; the pool's addresses all get used;
+# changing the pool flushes. Hairpinning works on pool addresses.
+address_pool_pairs_each_host() {
+	local pool=192.0.2.71,192.0.2.72,192.0.2.73,192.0.2.74 i a
+	nat_topology --address $pool
+	route_pool ${pool//,/ }
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$inet" udp 192.0.2.10:3479
+	# 16 hosts on lan1, four ports each, to two destinations.
+	for i in $(seq 10 25); do
+		ip -n "$lan1" addr add 10.0.1.$i/24 dev eth0
+	done
+	local all="" m
+	for i in $(seq 10 25); do
+		m=$(send "$lan1" udp -b 10.0.1.$i:4000 198.51.100.10:3478 192.0.2.10:3479 |
+			mapped)
+		m+=$'
+'$(send "$lan1" udp -b 10.0.1.$i:4001 198.51.100.10:3478 | mapped)
+		m+=$'
+'$(send "$lan1" udp -b 10.0.1.$i:4002 192.0.2.10:3479 | mapped)
+		a=$(sed 's/:.*//' <<<"$m" | sort -u)
+		[ "$(wc -l <<<"$a")" = 1 ] || fail "10.0.1.$i used several addresses: $m"
+		[[ ",$pool," == *",$a,"* ]] || fail "10.0.1.$i used $a, not a pool address"
+		all+="$a"$'
+'
+	done
+	echo "addresses used: $(grep . <<<"$all" | sort | uniq -c | tr -s '\n ' ' ')"
+	[ "$(sort -u <<<"$all" | grep -c .)" -ge 3 ] ||
+		fail "16 hosts used fewer than 3 of the 4 addresses"
+	# Hairpinning on a pool address.
+	local b seen want
+	hairpin_setup udp 5000
+	[[ ",$pool," == *",${HAIRPIN_B%:*},"* ]] || fail "lan2 mapped to $HAIRPIN_B"
+	want=$(send "$lan1" udp -b 10.0.1.2:4100 198.51.100.10:3478 | mapped)
+	seen=$(send "$lan1" udp -b 10.0.1.2:4100 "$HAIRPIN_B" | mapped)
+	[ "$seen" = "$want" ] || fail "hairpin via $HAIRPIN_B: lan2 saw '$seen', not $want"
+	in_ns "$rt" "$CONENAT" set --address 192.0.2.71
+	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 0 ] ||
+		fail "a pool change kept old mappings"
+	m=$(send "$lan1" udp -b 10.0.1.12:4000 198.51.100.10:3478 | mapped)
+	[ "${m%:*}" = 192.0.2.71 ] || fail "after the change, mapped to '$m'"
+	in_ns "$rt" "$CONENAT" set --address none
+	m=$(send "$lan1" udp -b 10.0.1.12:4000 198.51.100.10:3478 | mapped)
+	[ "${m%:*}" = $WAN ] || fail "address none: mapped to '$m', not $WAN"
 }
 
 # Link down and up keeps the address, so mappings stay and keep working.

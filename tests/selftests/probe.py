@@ -24,6 +24,12 @@
       Wait for one such datagram; print "intact SRC:PORT" or "corrupt ...".
   probe.py send-frags SRC:PORT DST:PORT SIZE
       Send such a datagram as 1000-byte IPv4 fragments, last one first.
+  probe.py echo DST ID SECS
+      Send an echo request with identifier ID and wait for the reply:
+      print "reply from SRC id ID", or "timeout" (exit 1).
+  probe.py recv-echo SECS
+      Wait for an echo request: print "request from SRC id ID", or
+      "timeout" (exit 1). The kernel answers it as usual.
 """
 import errno
 import socket
@@ -201,11 +207,45 @@ def send_frags(src, dst, size):
         s.sendto(frag, (daddr, 0))
 
 
+def icmp_wait(s, want, secs):
+    """The first ICMP message of type want on raw socket s: (src, id)."""
+    deadline = time.time() + float(secs)
+    while time.time() < deadline:
+        s.settimeout(max(deadline - time.time(), 0.01))
+        try:
+            pkt = s.recv(65535)
+        except socket.timeout:
+            break
+        icmp = pkt[(pkt[0] & 15) * 4:]
+        if len(icmp) >= 8 and icmp[0] == want:
+            return socket.inet_ntoa(pkt[12:16]), struct.unpack("!H", icmp[4:6])[0]
+    return None
+
+
+def echo(dst, ident, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    msg = struct.pack("!BBHHH", 8, 0, 0, int(ident), 1) + b"conenat"
+    msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
+    s.sendto(msg, (dst, 0))
+    got = icmp_wait(s, 0, secs)
+    print("reply from %s id %d" % got if got else "timeout")
+    return 0 if got else 1
+
+
+def recv_echo(secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    got = icmp_wait(s, 8, secs)
+    print("request from %s id %d" % got if got else "timeout")
+    sys.stdout.flush()
+    return 0 if got else 1
+
+
 def main(argv):
     cmds = {"send-error": send_error, "recv-error": recv_error,
             "send-udp": send_udp, "tcp-connect": tcp_connect,
             "udp-ask": udp_ask, "udp-echo": udp_echo, "udp-big": udp_big,
-            "udp-recv-big": udp_recv_big, "send-frags": send_frags}
+            "udp-recv-big": udp_recv_big, "send-frags": send_frags,
+            "echo": echo, "recv-echo": recv_echo}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 2

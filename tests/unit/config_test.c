@@ -208,6 +208,49 @@ static void test_selection(void)
 	   "at most %d prefixes: %s", CONENAT_MAX_PREFIXES, why);
 }
 
+static void test_pool(void)
+{
+	struct conenat_pool pool = {};
+	const char *why = NULL;
+	int sorted = 1, found = 1;
+	unsigned int i;
+	char a[32];
+
+	ok(!conenat_pool_has(&pool, ip("192.0.2.1")), "empty pool has nothing");
+	ok(conenat_pool_add(&pool, ip("203.0.113.9"), &why) == 0 &&
+	   conenat_pool_add(&pool, ip("192.0.2.7"), &why) == 0 &&
+	   conenat_pool_add(&pool, ip("198.51.100.1"), &why) == 0,
+	   "three addresses added");
+	ok(pool.a[0] == ip("192.0.2.7") && pool.a[1] == ip("198.51.100.1") &&
+	   pool.a[2] == ip("203.0.113.9"), "kept in ascending order");
+	ok(conenat_pool_has(&pool, ip("198.51.100.1")) &&
+	   conenat_pool_has(&pool, ip("203.0.113.9")) &&
+	   conenat_pool_has(&pool, ip("192.0.2.7")), "each one found");
+	ok(!conenat_pool_has(&pool, ip("198.51.100.2")) &&
+	   !conenat_pool_has(&pool, ip("1.1.1.1")) &&
+	   !conenat_pool_has(&pool, ip("255.1.1.1")),
+	   "others between, below and above not found");
+	ok(conenat_pool_add(&pool, ip("192.0.2.7"), &why) == -EINVAL &&
+	   pool.nr == 3, "duplicate refused: %s", why);
+	ok(conenat_pool_add(&pool, ip("0.0.0.0"), &why) == -EINVAL &&
+	   conenat_pool_add(&pool, ip("127.0.0.1"), &why) == -EINVAL &&
+	   conenat_pool_add(&pool, ip("224.0.0.1"), &why) == -EINVAL &&
+	   conenat_pool_add(&pool, ip("255.255.255.255"), &why) == -EINVAL &&
+	   pool.nr == 3, "0.0.0.0, loopback, multicast, broadcast refused: %s",
+	   why);
+	for (i = 0; pool.nr < CONENAT_MAX_ADDRS; i++) {
+		snprintf(a, sizeof(a), "100.64.%u.%u", i * 37 % 256, i);
+		conenat_pool_add(&pool, ip(a), &why);
+	}
+	for (i = 1; i < pool.nr; i++)
+		sorted &= ntohl(pool.a[i - 1]) < ntohl(pool.a[i]);
+	for (i = 0; i < pool.nr; i++)
+		found &= conenat_pool_has(&pool, pool.a[i]);
+	ok(sorted && found, "a full pool stays sorted and searchable");
+	ok(conenat_pool_add(&pool, ip("100.65.0.1"), &why) == -E2BIG,
+	   "at most %d addresses: %s", CONENAT_MAX_ADDRS, why);
+}
+
 static struct conenat_forward fwd(int proto, u16 ext, const char *a, u16 in)
 {
 	return (struct conenat_forward){
@@ -261,6 +304,7 @@ static void test_forwards(void)
 int main(void)
 {
 	test_selection();
+	test_pool();
 	test_forwards();
 	test_defaults();
 	test_ranges();

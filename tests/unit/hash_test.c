@@ -130,10 +130,37 @@ static void test_keyed(void)
 	   moved);
 }
 
+/* Paired pooling: one address per host, and the hosts spread evenly. */
+static void test_pool_index(void)
+{
+	struct conenat_hashing h = hashing(16);
+	unsigned int n[5] = {}, i, lo = ~0U, hi = 0;
+	int stable = 1, inside = 1;
+
+	for (i = 0; i < 50000; i++) {
+		__be32 addr = rnd();
+		unsigned int k = conenat_pool_index(&h, addr, 5);
+
+		inside &= k < 5;
+		stable &= k == conenat_pool_index(&h, addr, 5);
+		if (k < 5)
+			n[k]++;
+	}
+	for (i = 0; i < 5; i++) {
+		lo = n[i] < lo ? n[i] : lo;
+		hi = n[i] > hi ? n[i] : hi;
+	}
+	ok(inside && stable, "a host always gets the same address of the pool");
+	ok(lo > 9000 && hi < 11000, "hosts spread over a pool of 5 (%u..%u of 50000)",
+	   lo, hi);
+	ok(conenat_pool_index(&h, rnd(), 1) == 0, "a pool of one: its address");
+}
+
 int main(void)
 {
 	srandom(2);
 	test_sizing();
+	test_pool_index();
 	test_slots_in_range(8);
 	test_slots_in_range(11);
 	test_slots_in_range(19);

@@ -95,6 +95,7 @@ static void log_attrs(FILE *f, const struct nlattr *start, int len)
 		    mnl_attr_get_type(a) == CONENAT_A_RANGE ||
 		    mnl_attr_get_type(a) == CONENAT_A_INTERNAL ||
 		    mnl_attr_get_type(a) == CONENAT_A_EXCLUDE ||
+		    mnl_attr_get_type(a) == CONENAT_A_ADDRS ||
 		    mnl_attr_get_type(a) == CONENAT_A_PREFIX) {
 			fputs("{", f);
 			log_attrs(f, mnl_attr_get_payload(a), plen);
@@ -194,6 +195,12 @@ static void get(const struct nlmsghdr *req)
 		n = mnl_attr_nest_start(nlh, CONENAT_A_INTERNAL);
 		put_prefix(nlh, "10.0.1.0", 24);
 		put_prefix(nlh, "10.0.9.7", 32);
+		mnl_attr_nest_end(nlh, n);
+		n = mnl_attr_nest_start(nlh, CONENAT_A_ADDRS);
+		mnl_attr_put_u32(nlh, CONENAT_A_EXT_ADDR,
+				 inet_addr("198.51.100.7"));
+		mnl_attr_put_u32(nlh, CONENAT_A_EXT_ADDR,
+				 inet_addr("203.0.113.1"));
 		mnl_attr_nest_end(nlh, n);
 		n = mnl_attr_nest_start(nlh, CONENAT_A_FORWARDS);
 		put_forward(nlh, IPPROTO_UDP, 40000, "10.0.1.2", 5000);

@@ -59,6 +59,7 @@ conenat 0.1.0: up
   limits 524288 mappings, 4096 per host; 12 mappings now
   fwmark none, inbound refresh off
   translate only from 10.0.1.0/24, 10.0.9.7/32
+  address pool (one per host) 198.51.100.7, 203.0.113.1
 E
 empty err "show, up"
 expect "show sends GET with ack" 0 log <<'E'
@@ -67,7 +68,7 @@ E
 
 run up -j show
 expect "show -j, up" 0 out <<'E'
-{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"internal":["10.0.1.0/24","10.0.9.7/32"],"exclude":[],"mappings":12}
+{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"internal":["10.0.1.0/24","10.0.9.7/32"],"exclude":[],"address_pool":["198.51.100.7","203.0.113.1"],"mappings":12}
 E
 
 run down show
@@ -213,6 +214,35 @@ E
 run up flush icmp
 expect "flush icmp" 0 log <<'E'
 cmd 6 flags 0x5: 20=1
+E
+run up flush static
+# 28 is CONENAT_A_STATIC
+expect "flush static asks for the forwards too" 0 log <<'E'
+cmd 6 flags 0x5: 28=flag
+E
+run up flush udp static
+expect "flush udp static" 0 log <<'E'
+cmd 6 flags 0x5: 20=17 28=flag
+E
+run up flush static udp
+expect "flush: the protocol comes first" 2 err <<'E'
+conenat: flush: unexpected argument 'udp'
+Usage: conenat [-j] [-p] flush [PROTO] [static]
+Try 'conenat help' for more information.
+E
+
+run up set --address 198.51.100.7,203.0.113.1
+# 27 is CONENAT_A_ADDRS, 5 CONENAT_A_EXT_ADDR (network order read as u32)
+expect "set sends the address pool" 0 log <<'E'
+cmd 3 flags 0x5: 27{ 5=124007366 5=24182987 }
+E
+run up set --address none
+expect "address none clears the pool" 0 log <<'E'
+cmd 3 flags 0x5: 27{ }
+E
+run up set --address 198.51.100.7,198.51.100.300
+expect "a bad pool address is a usage error" 2 err <<'E'
+conenat: invalid IPv4 address '198.51.100.300'
 E
 
 run einval up wan0 --timeout-udp 5

@@ -21,8 +21,9 @@
  *     CONENAT_A_TIMEOUT_*, CONENAT_A_HOLDDOWN, CONENAT_A_MAX_MAPPINGS,
  *     CONENAT_A_MAX_PER_HOST, CONENAT_A_FWMARK, CONENAT_A_INBOUND_REFRESH,
  *     CONENAT_A_INTERNAL and CONENAT_A_EXCLUDE (when not empty),
- *     CONENAT_A_FORWARDS (when not empty), nested CONENAT_A_MAPPING each
- *     with PROTO, EXT_PORT, INT_ADDR and INT_PORT,
+ *     CONENAT_A_ADDRS (when not empty), CONENAT_A_FORWARDS (when not
+ *     empty), nested CONENAT_A_MAPPING each with PROTO, EXT_PORT, INT_ADDR
+ *     and INT_PORT,
  *     CONENAT_A_MAPPINGS (u32, live mappings now)
  *
  * CONENAT_CMD_UP
@@ -49,6 +50,18 @@
  *   (RFC 6888 REQ-6); packets to an excluded prefix are never translated.
  *   Either way an untranslated packet leaves with its own source address,
  *   as with routing. Changing either list flushes the dynamic mappings.
+ *   CONENAT_A_ADDRS, when present, replaces the address pool (an empty
+ *   one clears it):
+ *     CONENAT_A_ADDRS nested
+ *       CONENAT_A_EXT_ADDR __be32, up to CONENAT_MAX_ADDRS, unicast,
+ *       no duplicates
+ *   Without a pool, mappings use the interface's primary IPv4 address and
+ *   follow it: a change of it flushes every mapping. With a pool, each
+ *   internal host uses one address of it, chosen by a keyed hash of the
+ *   host's address, for all its mappings (paired pooling, RFC 4787
+ *   REQ-2); the interface's own addresses then play no part, and the
+ *   pool's addresses must be routed to the router by the upstream.
+ *   Changing the pool flushes every mapping; forwards are made again.
  *   CONENAT_A_FWMARK, when not 0, is set as skb->mark on every inbound
  *   packet translated back to an internal endpoint, so that a firewall
  *   can accept unsolicited traffic to mappings with one rule.
@@ -80,7 +93,9 @@
  *   mapping created or removed while the dump runs may or may not appear.
  *
  * CONENAT_CMD_FLUSH
- *   Drops the dynamic mappings, all or those of CONENAT_A_PROTO.
+ *   Drops the dynamic mappings, all or those of CONENAT_A_PROTO. With
+ *   CONENAT_A_STATIC, the port forwards (of CONENAT_A_PROTO) are removed
+ *   as well, configuration and mappings.
  *
  * CONENAT_CMD_FORWARD_ADD
  *   Adds a port forward, a static mapping: CONENAT_A_MAPPING nested with
@@ -126,6 +141,7 @@
 #define CONENAT_MAX_TIMEOUT			(7 * 24 * 3600)
 #define CONENAT_MAX_PREFIXES			16
 #define CONENAT_MAX_FORWARDS			64
+#define CONENAT_MAX_ADDRS			64
 
 enum conenat_cmd {
 	CONENAT_CMD_UNSPEC,
@@ -149,7 +165,7 @@ enum conenat_attr {
 	CONENAT_A_UP,			/* u8 */
 	CONENAT_A_IFNAME,		/* string, < IFNAMSIZ */
 	CONENAT_A_IFINDEX,		/* u32, reply only */
-	CONENAT_A_EXT_ADDR,		/* __be32, reply only */
+	CONENAT_A_EXT_ADDR,		/* __be32, reply or in CONENAT_A_ADDRS */
 	CONENAT_A_RANGES,		/* nested CONENAT_A_RANGE */
 	CONENAT_A_RANGE,		/* nested enum conenat_range_attr */
 	CONENAT_A_TIMEOUT_UDP,		/* u32 seconds */
@@ -171,6 +187,8 @@ enum conenat_attr {
 	CONENAT_A_EXCLUDE,		/* nested CONENAT_A_PREFIX */
 	CONENAT_A_PREFIX,		/* nested enum conenat_prefix_attr */
 	CONENAT_A_FORWARDS,		/* nested CONENAT_A_MAPPING, reply only */
+	CONENAT_A_ADDRS,		/* nested CONENAT_A_EXT_ADDR */
+	CONENAT_A_STATIC,		/* flag, FLUSH: forwards too */
 	__CONENAT_A_MAX
 };
 
