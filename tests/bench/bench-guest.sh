@@ -19,11 +19,17 @@ QUICK=${BENCH_QUICK:-}
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # Packet counts; QUICK only proves that every step works.
+# POOL_MAX: the most mappings, over a pool of 64 external addresses (one
+# address holds at most 64512 per protocol), for the 1M scale step and
+# the GC run.
 if [ -n "$QUICK" ]; then
-	STEADY=2000 NEW=2000 SCALES="1000" IPERF=1
+	STEADY=2000 NEW=2000 SCALES="1000" IPERF=1 POOL_MAX=4096
 else
 	STEADY=100000 NEW=50000 SCALES="1000 10000 60000" IPERF=5
+	POOL_MAX=1048576
 fi
+# 256 sources of 4096 ports each: 1048576 flows.
+POOL_SRC=10.0.4.0+256 POOL_PORTS=1024-5119
 SINK=198.51.100.99:9
 
 say() { echo "BENCH $CONFIG $1 $2"; }
@@ -88,12 +94,42 @@ workloads() {
 	done
 	reset_state
 
+	[ "$CONFIG" != conenat ] || pool_scale
+
 	ns inet iperf3 -s -1 -B 198.51.100.10 >/dev/null 2>&1 &
 	sleep 0.5
 	pps=$(ns lan iperf3 -J -t $IPERF -c 198.51.100.10 |
 		jq '.end.sum_received.bits_per_second / 1e6 | floor')
 	say tcp_mbps "$pps"
 	wait
+}
+
+# 64 external addresses, comma-separated.
+pool() {
+	local i
+	for i in $(seq 64 127); do printf '203.0.113.%d,' $i; done | sed 's/,$//'
+}
+
+# conenat only: per-packet cost with 1000 and with POOL_MAX live mappings,
+# both over the same pool, and the memory per mapping at POOL_MAX.
+pool_scale() {
+	local before after n pps
+	ns rt "$CONENAT" set --address "$(pool)"
+	reset_state
+	blast -n -c 1000 -s 10.0.4.0 -p 1024-2023 >/dev/null
+	say pool_scale_1000_pps "$(blast -c $STEADY -s 10.0.4.0 -p 1024-2023)"
+	reset_state
+	sleep 1	# let RCU free the flushed mappings
+	before=$(slab_kb)
+	blast -n -c $POOL_MAX -s $POOL_SRC -p $POOL_PORTS >/dev/null
+	after=$(slab_kb)
+	n=$(ns rt "$CONENAT" -j show | jq .mappings)
+	say pool_scale_max_mappings "$n"
+	say pool_slab_bytes_per_mapping $(((after - before) * 1024 / n))
+	pps=$(blast -c $STEADY -s $POOL_SRC -p $POOL_PORTS)
+	say pool_scale_max_pps "$pps"
+	reset_state
+	ns rt "$CONENAT" set --address none
 }
 
 reset_state() {
@@ -108,27 +144,33 @@ reset_state() {
 }
 
 conenat_up() {
-	ns rt "$CONENAT" up wan0 --ports 1024-65535 --max-per-host 1000000 \
-		--max-mappings 1000000 "$@"
+	ns rt "$CONENAT" up wan0 --ports 1024-65535 --max-per-host 2000000 \
+		--max-mappings 2000000 "$@"
 }
 
-# GC: NEW mappings expire together; the longest single GC run, from
+# GC: POOL_MAX mappings expire together; the longest single GC run, from
 # ftrace's function_graph filtered to the GC function alone, so nothing
 # else is instrumented and its callees run at full speed.
 gc_longest() {
-	local t=/sys/kernel/tracing max
+	local t=/sys/kernel/tracing max i
 	mountpoint -q $t || mount -t tracefs nodev $t
 	ns rt "$CONENAT" down
-	conenat_up --timeout-udp 2 --holddown 0 --unsafe-timeouts
+	conenat_up --timeout-udp 2 --holddown 0 --unsafe-timeouts \
+		--address "$(pool)"
 	echo 0 >$t/tracing_on
 	echo conenat_gc_work >$t/set_ftrace_filter
 	echo function_graph >$t/current_tracer
+	echo 32768 >$t/buffer_size_kb
 	echo >$t/trace
 	echo 1 >$t/tracing_on
-	blast -n -c $NEW -s 10.0.2.0 -p 1024-65535 >/dev/null
+	blast -n -c $POOL_MAX -s $POOL_SRC -p $POOL_PORTS >/dev/null
 	# Busy, as a router is: the GC work is deferrable, and an idle
-	# guest CPU would not wake up for it.
-	timeout 6 sh -c 'while :; do :; done' || true
+	# guest CPU would not wake up for it. Until all have expired.
+	for i in $(seq 60); do
+		timeout 2 sh -c 'while :; do :; done' || true
+		[ "$(ns rt "$CONENAT" -j stats | jq .expired)" -lt $POOL_MAX ] ||
+			break
+	done
 	echo 0 >$t/tracing_on
 	max=$(grep -o '[0-9.]\+ us' $t/trace | sort -n | tail -1)
 	echo nop >$t/current_tracer
