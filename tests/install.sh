@@ -34,6 +34,19 @@ ok $? "tool in /usr/sbin and runs"
 ok $? "man page in /usr/share/man/man8"
 [ -f "$dest/usr/share/bash-completion/completions/conenat" ]
 ok $? "bash completion installed"
+unit=$dest/usr/lib/systemd/system/conenat.service
+grep -qx 'ExecStart=/usr/sbin/conenat load /etc/conenat.conf' "$unit" 2>/dev/null
+ok $? "conenat.service installed, naming the installed tool"
+if command -v systemd-analyze >/dev/null; then
+	# verify wants the programs the unit runs where it says they are
+	sed "s|/usr/sbin/conenat|$dest/usr/sbin/conenat|" "$unit" >"$work/conenat.service"
+	systemd-analyze verify --man=no "$work/conenat.service" >>"$work/install.log" 2>&1
+	ok $? "systemd-analyze verify conenat.service"
+else
+	echo "ok - systemd-analyze verify # SKIP systemd-analyze missing"
+fi
+grep -qx conenat "$dest/usr/lib/modules-load.d/conenat.conf" 2>/dev/null
+ok $? "modules-load.d entry installed"
 make -s uninstall KVER="$kver" DESTDIR="$dest" PREFIX=/usr >>"$work/install.log" 2>&1
 ok $? "make uninstall"
 [ -z "$(find "$dest" -type f)" ]

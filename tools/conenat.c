@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -44,27 +45,35 @@ struct command {
 static const struct command *command;	/* the one running */
 static bool json_out, pretty;
 static struct nl nl;
+static char where[PATH_MAX + 16];	/* load: "FILE:LINE", else empty */
 
-/* Prints "conenat: COMMAND: msg" and the command's synopsis. */
+/*
+ * Prints "conenat: COMMAND: msg" and the command's synopsis, or while
+ * loading a file "conenat: FILE:LINE: msg".
+ */
 static int __attribute__((format(printf, 1, 2)))
 usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "conenat: %s: ", command->name);
+	fprintf(stderr, "conenat: %s: ", where[0] ? where : command->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nUsage: conenat [-j] [-p] %s%s%s\n"
-		"Try 'conenat help' for more information.\n",
-		command->name, command->args[0] ? " " : "", command->args);
+	if (where[0])
+		fputc('\n', stderr);
+	else
+		fprintf(stderr, "\nUsage: conenat [-j] [-p] %s%s%s\n"
+			"Try 'conenat help' for more information.\n",
+			command->name, command->args[0] ? " " : "",
+			command->args);
 	return EXIT_USAGE;
 }
 
 /* A value that does not parse; err comes from parse.c. */
 static int value_error(const char *err)
 {
-	fprintf(stderr, "conenat: %s\n", err);
+	fprintf(stderr, "conenat: %s%s%s\n", where, where[0] ? ": " : "", err);
 	return EXIT_USAGE;
 }
 
@@ -1258,54 +1267,402 @@ static int parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
 	return 0;
 }
 
+/*
+ * add PROTO PORT to ADDR[:PORT] | del PROTO PORT, argv[0] being add or
+ * del; fills in @f (only proto and ext_port for del).
+ */
+static int parse_forward(int argc, char **argv, struct forward *f, bool *add)
+{
+	char err[PARSE_ERRLEN];
+
+	*add = !strcmp(argv[0], "add");
+	if (!*add && strcmp(argv[0], "del") && strcmp(argv[0], "delete"))
+		return unexpected(argv[0]);
+	if (argc < 3)
+		return usage_error("'%s' needs a protocol and a port", argv[0]);
+	if (parse_proto(argv[1], &f->proto, err, sizeof(err)) ||
+	    parse_port(argv[2], &f->ext_port, err, sizeof(err)))
+		return value_error(err);
+	f->int_port = f->ext_port;
+	if (!*add)
+		return argc > 3 ? unexpected(argv[3]) : 0;
+	if (argc < 5 || strcmp(argv[3], "to"))
+		return usage_error("'add' needs 'to ADDR[:PORT]'");
+	if (argc > 5)
+		return unexpected(argv[5]);
+	return parse_endpoint(argv[4], &f->int_addr, &f->int_port);
+}
+
+/* Add or remove @f; 0 or -errno, the kernel's message in nl. */
+static int forward_request(const struct forward *f, bool add)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = nl_request(&nl, add ? CONENAT_CMD_FORWARD_ADD :
+				    CONENAT_CMD_FORWARD_DEL, NLM_F_ACK);
+	nest = mnl_attr_nest_start(nlh, CONENAT_A_MAPPING);
+	mnl_attr_put_u8(nlh, CONENAT_MAP_A_PROTO, f->proto);
+	mnl_attr_put_u16(nlh, CONENAT_MAP_A_EXT_PORT, f->ext_port);
+	if (add) {
+		mnl_attr_put_u32(nlh, CONENAT_MAP_A_INT_ADDR, f->int_addr);
+		mnl_attr_put_u16(nlh, CONENAT_MAP_A_INT_PORT, f->int_port);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return nl_talk(&nl, nlh, NULL, NULL);
+}
+
 /* forward [list] | forward add PROTO PORT to ADDR[:PORT] | forward del PROTO PORT */
 static int cmd_forward(int argc, char **argv)
 {
-	char err[PARSE_ERRLEN];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	uint16_t ext_port, int_port;
-	uint32_t int_addr = 0;
-	uint8_t proto;
+	struct forward f = { 0 };
 	bool add;
 	int ret;
 
 	if (!argc || !strcmp(argv[0], "list"))
 		return argc > 1 ? unexpected(argv[1]) : forward_list();
-	add = !strcmp(argv[0], "add");
-	if (!add && strcmp(argv[0], "del") && strcmp(argv[0], "delete"))
-		return unexpected(argv[0]);
-	if (argc < 3)
-		return usage_error("'%s' needs a protocol and a port", argv[0]);
-	if (parse_proto(argv[1], &proto, err, sizeof(err)) ||
-	    parse_port(argv[2], &ext_port, err, sizeof(err)))
-		return value_error(err);
-	int_port = ext_port;
-	if (add) {
-		if (argc < 5 || strcmp(argv[3], "to"))
-			return usage_error("'add' needs 'to ADDR[:PORT]'");
-		if (argc > 5)
-			return unexpected(argv[5]);
-		ret = parse_endpoint(argv[4], &int_addr, &int_port);
-		if (ret)
-			return ret;
-	} else if (argc > 3) {
-		return unexpected(argv[3]);
-	}
-	ret = open_nl();
-	if (ret)
+	ret = parse_forward(argc, argv, &f, &add);
+	if (ret || (ret = open_nl()))
 		return ret;
-	nlh = nl_request(&nl, add ? CONENAT_CMD_FORWARD_ADD :
-				    CONENAT_CMD_FORWARD_DEL, NLM_F_ACK);
-	nest = mnl_attr_nest_start(nlh, CONENAT_A_MAPPING);
-	mnl_attr_put_u8(nlh, CONENAT_MAP_A_PROTO, proto);
-	mnl_attr_put_u16(nlh, CONENAT_MAP_A_EXT_PORT, ext_port);
-	if (add) {
-		mnl_attr_put_u32(nlh, CONENAT_MAP_A_INT_ADDR, int_addr);
-		mnl_attr_put_u16(nlh, CONENAT_MAP_A_INT_PORT, int_port);
+	ret = forward_request(&f, add);
+	if (ret) {
+		fail(ret);
+		return 1;
 	}
-	mnl_attr_nest_end(nlh, nest);
-	return talk(nlh, NULL, NULL);
+	return 0;
+}
+
+/* save, load */
+
+#define CONF_MAX_BYTES	(1 << 20)
+#define CONF_MAX_WORDS	256
+
+/* Whether a status needs --unsafe-timeouts to be configured again. */
+static bool below_rfc_minimums(const struct status *st)
+{
+	const uint32_t *v = st->val;
+
+	return v[CONENAT_A_TIMEOUT_UDP] < CONENAT_MIN_TIMEOUT_UDP ||
+	       v[CONENAT_A_TIMEOUT_TCP_EST] < CONENAT_MIN_TIMEOUT_TCP_EST ||
+	       v[CONENAT_A_TIMEOUT_TCP_TRANS] < CONENAT_MIN_TIMEOUT_TCP_TRANS ||
+	       v[CONENAT_A_TIMEOUT_ICMP] < CONENAT_MIN_TIMEOUT_ICMP;
+}
+
+/* The whole configuration of a running instance, every option set. */
+static void status_config(const struct status *st, struct config *cfg)
+{
+	const struct cfg_option *opt;
+	size_t i;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->ifname = st->ifname;
+	memcpy(cfg->ranges, st->ranges, sizeof(cfg->ranges));
+	cfg->nranges = st->nranges;
+	cfg->internal = st->internal;
+	cfg->exclude = st->exclude;
+	cfg->pool = st->pool;
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++) {
+		opt = &cfg_options[i];
+		cfg->set[opt->attr] = opt->kind != OPT_FLAG ||
+				      below_rfc_minimums(st);
+		cfg->val[opt->attr] = st->val[opt->attr];
+	}
+}
+
+static void save_list(const char *name, const uint32_t *addrs,
+		      const uint8_t *lens, unsigned int n)
+{
+	char buf[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	printf(" %s ", name);
+	if (!n)
+		fputs("none", stdout);
+	for (i = 0; i < n; i++) {
+		printf("%s%s", i ? "," : "", addr_str(addrs[i], buf));
+		if (lens)
+			printf("/%u", lens[i]);
+	}
+}
+
+static void save_prefixes(const char *name, const struct prefixes *ps)
+{
+	uint32_t addrs[CONENAT_MAX_PREFIXES];
+	uint8_t lens[CONENAT_MAX_PREFIXES];
+	unsigned int i;
+
+	for (i = 0; i < ps->n; i++) {
+		addrs[i] = ps->p[i].addr;
+		lens[i] = ps->p[i].len;
+	}
+	save_list(name, addrs, lens, ps->n);
+}
+
+/* @cfg as the up line of a configuration file. */
+static void save_config(const struct config *cfg)
+{
+	const struct cfg_option *opt;
+	unsigned int i;
+
+	printf("up %s", cfg->ifname);
+	for (i = 0; i < cfg->nranges; i++)
+		printf(" --ports %s:%u-%u", proto_name(cfg->ranges[i].proto),
+		       cfg->ranges[i].min, cfg->ranges[i].max);
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++) {
+		opt = &cfg_options[i];
+		if (!cfg->set[opt->attr])
+			continue;
+		switch (opt->kind) {
+		case OPT_SECS:
+		case OPT_U32:
+			printf(" %s %" PRIu32, opt->name, cfg->val[opt->attr]);
+			break;
+		case OPT_ONOFF:
+			printf(" %s %s", opt->name,
+			       cfg->val[opt->attr] ? "on" : "off");
+			break;
+		case OPT_FLAG:
+			printf(" %s", opt->name);
+			break;
+		case OPT_PREFIXES:
+			save_prefixes(opt->name, opt->attr == CONENAT_A_INTERNAL ?
+				      &cfg->internal : &cfg->exclude);
+			break;
+		case OPT_ADDRS:
+			save_list(opt->name, cfg->pool.a, NULL, cfg->pool.n);
+			break;
+		case OPT_PORTS:
+			break;
+		}
+	}
+	putchar('\n');
+}
+
+static int cmd_save(int argc, char **argv)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct config cfg;
+	struct status st;
+	unsigned int i;
+	int ret;
+
+	ret = no_args(argc, argv);
+	if (ret || (ret = open_nl()))
+		return ret;
+	ret = get_status(&st);
+	if (ret) {
+		fail(ret);
+		return 1;
+	}
+	if (!st.up) {
+		fputs("conenat: conenat is not up: nothing to save\n", stderr);
+		return 1;
+	}
+	status_config(&st, &cfg);
+	printf("# conenat %s configuration, from conenat save; "
+	       "apply with conenat load FILE\n", st.version);
+	save_config(&cfg);
+	for (i = 0; i < st.nfwd; i++)
+		printf("forward add %s %u to %s:%u\n",
+		       proto_name(st.fwd[i].proto), st.fwd[i].ext_port,
+		       addr_str(st.fwd[i].int_addr, buf), st.fwd[i].int_port);
+	return 0;
+}
+
+/* A configuration file, parsed: one up line and the forwards. */
+struct conf {
+	struct config cfg;
+	unsigned int up_line;
+	struct forward fwd[CONENAT_MAX_FORWARDS];
+	unsigned int fwd_line[CONENAT_MAX_FORWARDS];
+	unsigned int nfwd;
+};
+
+static bool forward_same(const struct forward *a, const struct forward *b)
+{
+	return a->proto == b->proto && a->ext_port == b->ext_port &&
+	       a->int_addr == b->int_addr && a->int_port == b->int_port;
+}
+
+static bool forward_in(const struct forward *f, const struct forward *list,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (forward_same(f, &list[i]))
+			return true;
+	return false;
+}
+
+/* One line, split into words in place; sets where for the parsers. */
+static int conf_line(struct conf *c, const char *file, unsigned int line,
+		     char *text)
+{
+	char *argv[CONF_MAX_WORDS], *save = NULL, *w;
+	bool add;
+	int argc = 0, ret;
+
+	snprintf(where, sizeof(where), "%s:%u", file, line);
+	for (w = strtok_r(text, " \t\r", &save); w && *w != '#';
+	     w = strtok_r(NULL, " \t\r", &save)) {
+		if (argc == CONF_MAX_WORDS)
+			return usage_error("line too long");
+		argv[argc++] = w;
+	}
+	if (!argc)
+		return 0;
+	if (!strcmp(argv[0], "up")) {
+		if (c->up_line)
+			return usage_error("a second 'up' line (the first is line %u)",
+					   c->up_line);
+		c->up_line = line;
+		return parse_config(argc - 1, argv + 1, &c->cfg, true);
+	}
+	if (strcmp(argv[0], "forward") || argc < 2 || strcmp(argv[1], "add"))
+		return usage_error("expected 'up IFNAME [OPTIONS]' or 'forward add ...'");
+	if (c->nfwd == CONENAT_MAX_FORWARDS)
+		return usage_error("more than %d forwards", CONENAT_MAX_FORWARDS);
+	ret = parse_forward(argc - 1, argv + 1, &c->fwd[c->nfwd], &add);
+	if (!ret)
+		c->fwd_line[c->nfwd++] = line;
+	return ret;
+}
+
+/* Read and parse all of @file before anything is sent. */
+static int conf_read(const char *file, char *text, struct conf *c)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	char *line, *next;
+	unsigned int n = 0;
+	size_t len;
+	int ret = 0;
+
+	if (!f) {
+		fprintf(stderr, "conenat: %s: %s\n", file, strerror(errno));
+		return 1;
+	}
+	len = fread(text, 1, CONF_MAX_BYTES, f);
+	if (ferror(f) || len == CONF_MAX_BYTES) {
+		fprintf(stderr, "conenat: %s: %s\n", file,
+			ferror(f) ? strerror(errno) : "file too large");
+		ret = 1;
+	}
+	if (f != stdin)
+		fclose(f);
+	text[len] = '\0';
+	for (line = text; !ret && line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		ret = conf_line(c, file, ++n, line);
+	}
+	where[0] = '\0';
+	if (!ret && !c->up_line) {
+		fprintf(stderr, "conenat: %s: no 'up' line\n", file);
+		ret = EXIT_USAGE;
+	}
+	return ret;
+}
+
+/*
+ * Make the forwards @want out of @have: remove the others, add the
+ * missing. 0, or -errno with the index of the failed one of @want.
+ */
+static int sync_forwards(const struct forward *have, unsigned int nhave,
+			 const struct forward *want, unsigned int nwant,
+			 unsigned int *bad)
+{
+	unsigned int i;
+	int err = 0;
+
+	*bad = nwant;
+	for (i = 0; !err && i < nhave; i++)
+		if (!forward_in(&have[i], want, nwant))
+			err = forward_request(&have[i], false);
+	for (i = 0; !err && i < nwant; i++) {
+		if (!forward_in(&want[i], have, nhave))
+			err = forward_request(&want[i], true);
+		if (err)
+			*bad = i;
+	}
+	return err;
+}
+
+/* Back to @was after a failed load; best effort. */
+static void conf_restore(const struct status *was)
+{
+	struct status now;
+	struct nlmsghdr *nlh;
+	struct config cfg;
+	unsigned int bad;
+
+	if (!was->up) {
+		nl_talk(&nl, nl_request(&nl, CONENAT_CMD_DOWN, NLM_F_ACK),
+			NULL, NULL);
+		return;
+	}
+	status_config(was, &cfg);
+	nlh = nl_request(&nl, CONENAT_CMD_UP, NLM_F_ACK);
+	put_config(nlh, &cfg);
+	if (nl_talk(&nl, nlh, NULL, NULL) || get_status(&now) ||
+	    sync_forwards(now.fwd, now.nfwd, was->fwd, was->nfwd, &bad))
+		fputs("conenat: could not restore the previous configuration\n",
+		      stderr);
+}
+
+/*
+ * load FILE: the configuration of the file, all of it or, when the kernel
+ * refuses a line, none of it: the previous one is put back.
+ */
+static int cmd_load(int argc, char **argv)
+{
+	struct status was, now;
+	unsigned int bad, line;
+	struct nlmsghdr *nlh;
+	struct conf *c;
+	char *text;
+	int ret, err;
+
+	if (argc != 1)
+		return argc ? unexpected(argv[1]) :
+			      usage_error("missing file name");
+	c = calloc(1, sizeof(*c));
+	text = malloc(CONF_MAX_BYTES + 1);
+	if (!c || !text) {
+		fputs("conenat: out of memory\n", stderr);
+		ret = 1;
+		goto out;
+	}
+	ret = conf_read(argv[0], text, c);
+	if (ret || (ret = open_nl()))
+		goto out;
+	err = get_status(&was);
+	if (err) {
+		fail(err);
+		ret = 1;
+		goto out;
+	}
+	nlh = nl_request(&nl, CONENAT_CMD_UP, NLM_F_ACK);
+	put_config(nlh, &c->cfg);
+	line = c->up_line;
+	err = nl_talk(&nl, nlh, NULL, NULL);
+	if (!err && !(err = get_status(&now))) {
+		err = sync_forwards(now.fwd, now.nfwd, c->fwd, c->nfwd, &bad);
+		if (err && bad < c->nfwd)
+			line = c->fwd_line[bad];
+	}
+	if (err) {
+		fprintf(stderr, "conenat: %s:%u: refused, nothing changed:\n",
+			argv[0], line);
+		fail(err);
+		conf_restore(&was);
+		ret = 1;
+	}
+out:
+	free(text);
+	free(c);
+	return ret;
 }
 
 /* stats */
@@ -1427,6 +1784,9 @@ static const struct command commands[] = {
 	{ "forward", cmd_forward,
 	  "[list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT",
 	  "list, add or remove port forwards" },
+	{ "save", cmd_save, "", "print the configuration, for load" },
+	{ "load", cmd_load, "FILE",
+	  "apply a configuration file, all of it or nothing" },
 	{ "stats", cmd_stats, "", "show the counters" },
 	{ "version", cmd_version, "", "show the tool and module versions" },
 	{ "help", cmd_help, "", "show this help" },

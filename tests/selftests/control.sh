@@ -11,6 +11,8 @@ TESTS=(
 	rfc_minimum_timeouts_enforced
 	tool_without_module_gives_hint
 	foreign_userns_refused
+	config_file_round_trip
+	config_file_refused_changes_nothing
 )
 
 # ns_with_wan NSVAR: a namespace with a dummy "wan0" at 192.0.2.1/24.
@@ -170,4 +172,66 @@ foreign_userns_refused() {
 			fail "'$args' said '$out'"
 	done
 	[ "$(show_json "$r")" = "$before" ] || fail "configuration changed"
+}
+
+# conenat save, down, conenat load: the same configuration and forwards.
+config_file_round_trip() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0 --ports udp:30000-30999 --ports 40000-40100 \
+		--timeout-udp 5 --unsafe-timeouts --holddown 7 --max-mappings 5000 \
+		--max-per-host 50 --fwmark 0x42 --inbound-refresh on \
+		--internal 10.0.1.0/24 --exclude 198.51.100.0/24 \
+		--address 192.0.2.71,192.0.2.72
+	in_ns "$r" "$CONENAT" forward add udp 25565 to 10.0.1.2
+	in_ns "$r" "$CONENAT" forward add tcp 8443 to 10.0.1.3:443
+	local show fwd
+	show=$(show_json "$r")
+	fwd=$(in_ns "$r" "$CONENAT" -j forward)
+	in_ns "$r" "$CONENAT" save >"$TMPDIR/conf"
+	cat "$TMPDIR/conf"
+	in_ns "$r" "$CONENAT" down
+	in_ns "$r" "$CONENAT" load "$TMPDIR/conf" || fail "load of a saved file failed"
+	[ "$(show_json "$r")" = "$show" ] ||
+		fail "configuration differs: $(show_json "$r"), was $show"
+	[ "$(in_ns "$r" "$CONENAT" -j forward)" = "$fwd" ] || fail "forwards differ"
+	# Loading it again while up changes nothing either.
+	in_ns "$r" "$CONENAT" load "$TMPDIR/conf" || fail "second load failed"
+	[ "$(show_json "$r")" = "$show" ] || fail "second load changed the configuration"
+}
+
+# A file the kernel refuses at any line leaves the running configuration,
+# forwards included, as it was, and names the line.
+config_file_refused_changes_nothing() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0 --timeout-udp 600
+	in_ns "$r" "$CONENAT" forward add udp 25565 to 10.0.1.2
+	local show fwd out rc
+	show=$(show_json "$r")
+	fwd=$(in_ns "$r" "$CONENAT" -j forward)
+	cat >"$TMPDIR/conf" <<-E
+		up wan0 --timeout-udp 900 --ports 21000-21999
+		forward add udp 40000 to 10.0.1.5
+		forward add udp 40001 to 10.0.1.5:40000
+	E
+	out=$(in_ns "$r" "$CONENAT" load "$TMPDIR/conf" 2>&1) && rc=0 || rc=$?
+	echo "exit $rc: $out"
+	[ "$rc" = 1 ] || fail "load of a conflicting file exited $rc"
+	grep -qF "$TMPDIR/conf:3: refused" <<<"$out" || fail "the line is not named: $out"
+	grep -qF "the internal endpoint has a forward already" <<<"$out" ||
+		fail "the kernel's reason is not shown: $out"
+	[ "$(show_json "$r")" = "$show" ] || fail "configuration changed: $(show_json "$r")"
+	[ "$(in_ns "$r" "$CONENAT" -j forward)" = "$fwd" ] ||
+		fail "forwards changed: $(in_ns "$r" "$CONENAT" -j forward)"
+	# The same from down: it stays down.
+	in_ns "$r" "$CONENAT" down
+	! in_ns "$r" "$CONENAT" load "$TMPDIR/conf" 2>/dev/null || fail "load succeeded"
+	[ "$(jq -r .up <<<"$(show_json "$r")")" = false ] || fail "a refused load left conenat up"
+	# A syntax error sends nothing at all.
+	printf 'up wan0\nforward add udp 99999 to 10.0.1.5\n' >"$TMPDIR/conf"
+	out=$(in_ns "$r" "$CONENAT" load "$TMPDIR/conf" 2>&1) && rc=0 || rc=$?
+	[ "$rc" = 2 ] && grep -qF "$TMPDIR/conf:2: invalid port" <<<"$out" ||
+		fail "syntax error: exit $rc, '$out'"
+	[ "$(jq -r .up <<<"$(show_json "$r")")" = false ] || fail "a bad file brought conenat up"
 }

@@ -5,7 +5,8 @@
  * calls, answers the requests with canned replies and logs each request.
  *
  *   FAKE_STATE  up (default), down, intr (first dump interrupted),
- *               intr-always, einval, eperm, nomodule
+ *               intr-always, einval, eperm, nomodule, busy (up, but
+ *               every forward added is refused: port in use)
  *   FAKE_LOG    file the requests are appended to, one line each
  */
 #define _GNU_SOURCE
@@ -319,6 +320,10 @@ ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
 	else if (!strcmp(state(), "einval"))
 		ack(req, -EINVAL, "UDP timeout is below the RFC 4787 minimum of 120 s",
 		    attr_offset(req, CONENAT_A_TIMEOUT_UDP));
+	else if (!strcmp(state(), "busy") && g->cmd == CONENAT_CMD_FORWARD_ADD)
+		ack(req, -EADDRINUSE,
+		    "the external port is in use, by a mapping or a router socket",
+		    0);
 	else if (g->cmd == CONENAT_CMD_GET)
 		get(req);
 	else if (g->cmd == CONENAT_CMD_GET_MAPPINGS)

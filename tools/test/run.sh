@@ -397,6 +397,82 @@ expect "unknown global option" 2 err <<'E'
 conenat: unknown option '-x'
 Try 'conenat help' for more information.
 E
+# save and load
+run up save
+expect "save prints the whole configuration" 0 out <<'E'
+# conenat 0.1.0 configuration, from conenat save; apply with conenat load FILE
+up wan0 --ports udp:20000-29999 --ports tcp:20000-29999 --ports icmp:20000-29999 --ports udp:40000-40000 --timeout-udp 300 --timeout-tcp-est 7440 --timeout-tcp-trans 240 --timeout-icmp 60 --holddown 120 --max-mappings 524288 --max-per-host 4096 --fwmark 0 --inbound-refresh off --internal 10.0.1.0/24,10.0.9.7/32 --exclude none --address 198.51.100.7,203.0.113.1
+forward add udp 40000 to 10.0.1.2:5000
+forward add tcp 8443 to 10.0.1.3:443
+E
+cp "$tmp/out" "$tmp/saved.conf"
+run down save
+expect "save while down" 1 err <<'E'
+conenat: conenat is not up: nothing to save
+E
+run up load "$tmp/saved.conf"
+# The forwards are there already: nothing to add or remove.
+expect "load of a saved file: one up with everything" 0 log <<'E'
+cmd 1 flags 0x5:
+cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=20000 3=29999 } 7{ 1=6 2=20000 3=29999 } 7{ 1=1 2=20000 3=29999 } 7{ 1=17 2=40000 3=40000 } } 8=300 9=7440 10=240 11=60 12=120 13=524288 14=4096 15=0 16=0 23{ 25{ 1=65546 2=24 } 25{ 1=118030346 2=32 } } 24{ } 27{ 5=124007366 5=24182987 }
+cmd 1 flags 0x5:
+E
+cat >"$tmp/new.conf" <<'C'
+# comments and blank lines are fine
+
+up wan0 --timeout-udp 10m	# a comment after options
+forward add udp 40001 to 10.0.1.4
+C
+run up load "$tmp/new.conf"
+expect "load: forwards not in the file removed, new ones added" 0 log <<'E'
+cmd 1 flags 0x5:
+cmd 2 flags 0x5: 3='wan0' 8=600
+cmd 1 flags 0x5:
+cmd 9 flags 0x5: 19{ 1=17 5=40000 }
+cmd 9 flags 0x5: 19{ 1=6 5=8443 }
+cmd 8 flags 0x5: 19{ 1=17 5=40001 2=67174410 3=40001 }
+E
+run busy load "$tmp/new.conf"
+expect "load: a refused line is named" 1 err <<E
+conenat: $tmp/new.conf:4: refused, nothing changed:
+conenat: the external port is in use, by a mapping or a router socket
+E
+# The fake's forwards never change, so only the configuration goes back.
+[ "$(grep -c '^cmd 2 ' "$tmp/log")" = 2 ] &&
+	tail -n 2 "$tmp/log" | head -n 1 | grep -q "^cmd 2 .* 8=300 .* 13=524288 .* 27{"
+ok $? "load: after a refusal, the previous configuration goes back"
+
+printf 'up wan0\nforward add udp 40001 to 10.0.1.4\nup wan1 --fwmark x\n' >"$tmp/bad.conf"
+run up load "$tmp/bad.conf"
+expect "load: a second up line is refused before anything is sent" 2 err <<E
+conenat: $tmp/bad.conf:3: a second 'up' line (the first is line 1)
+E
+empty log "load of a bad file"
+printf 'up wan0\nforward add udp 70000 to 10.0.1.4\n' >"$tmp/bad.conf"
+run up load "$tmp/bad.conf"
+expect "load: a bad value names its line" 2 err <<E
+conenat: $tmp/bad.conf:2: invalid port '70000' (expected 1-65535)
+E
+printf 'up wan0 --frob 1\n' >"$tmp/bad.conf"
+run up load "$tmp/bad.conf"
+expect "load: an unknown option names its line" 2 err <<E
+conenat: $tmp/bad.conf:1: unknown option '--frob'
+E
+printf 'forward add udp 1 to 10.0.1.4\nflush\n' >"$tmp/bad.conf"
+run up load "$tmp/bad.conf"
+expect "load: only up and forward add lines" 2 err <<E
+conenat: $tmp/bad.conf:2: expected 'up IFNAME [OPTIONS]' or 'forward add ...'
+E
+printf '# nothing\n' >"$tmp/bad.conf"
+run up load "$tmp/bad.conf"
+expect "load: a file without up" 2 err <<E
+conenat: $tmp/bad.conf: no 'up' line
+E
+run up load "$tmp/missing.conf"
+expect "load: a missing file" 1 err <<E
+conenat: $tmp/missing.conf: No such file or directory
+E
+
 run up
 [ "$(cat "$tmp/rc")" = 2 ] && grep -q '^Usage: conenat' "$tmp/err" && ! [ -s "$tmp/out" ]
 ok $? "no command: usage on stderr, exit 2"
