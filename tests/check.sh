@@ -84,6 +84,13 @@ for kver in $(tools/deps.sh --kernels); do
 	add_counts "$log/vm-$kver.log" "${PIPESTATUS[0]}" "selftests on $kver"
 done
 
+# Other headers Debian 12 offers for the same kernels: W=1 builds only.
+for kver in $(tools/deps.sh --flavours); do
+	step "build-$kver" tests/build-module.sh "$kver" &&
+		result OK "module builds with W=1 for $kver" ||
+		result FAIL "module builds with W=1 for $kver"
+done
+
 # make install, uninstall and dkms-install, into a DESTDIR.
 kver=$(tools/deps.sh --kernels | tail -1)
 tests/install.sh "$kver" 2>&1 | tee "$log/install.log"

@@ -19,7 +19,9 @@ PKGS="linux-image-amd64 linux-headers-amd64 linux-image-6.12-amd64
 linux-headers-6.12-amd64 qemu-system-x86 busybox-static libmnl-dev pkg-config
 iproute2 nftables iptables conntrack socat tcpdump iperf3 kmod sparse coturn
 stun-client python3-scapy traceroute iputils-tracepath iputils-ping xz-utils
-cpio gcc make zstd jq linux-source-6.12 dkms openssl systemd"
+cpio gcc make zstd jq linux-source-6.12 dkms openssl systemd
+linux-headers-cloud-amd64 linux-headers-rt-amd64 linux-headers-6.12-cloud-amd64
+linux-headers-6.12-rt-amd64"
 
 # checkpatch.pl and its data files, unpacked from linux-source-6.12.
 CHECKPATCH_DIR=/usr/src/linux-source-6.12
@@ -31,12 +33,14 @@ has_headers() {
 	[ -d "/usr/src/linux-headers-$1" ] || [ -e "/lib/modules/$1/build" ]
 }
 
-# newest_kernel SERIES: newest kver "SERIES.*" with a vmlinuz and headers.
+# newest_kernel SERIES: newest generic kver "SERIES.*-amd64" with a vmlinuz
+# and headers (6.12's cloud and rt headers bring their images along).
 newest_kernel() {
 	local f kver best=""
-	for f in /boot/vmlinuz-"$1".*; do
+	for f in /boot/vmlinuz-"$1".*-amd64; do
 		[ -e "$f" ] || continue
 		kver=${f#/boot/vmlinuz-}
+		case $kver in *-cloud-amd64 | *-rt-amd64) continue ;; esac
 		has_headers "$kver" || continue
 		best=$(printf '%s\n%s\n' "$best" "$kver" | sed '/^$/d' | sort -V | tail -n1)
 	done
@@ -47,6 +51,19 @@ newest_kernel() {
 list_kernels() {
 	newest_kernel 6.1
 	newest_kernel 6.12
+}
+
+# The cloud and rt flavours of those kernels whose headers are installed:
+# built with W=1 only (there is no VM image of them).
+list_flavours() {
+	local kver f
+	for kver in $(list_kernels); do
+		for f in cloud rt; do
+			[ -d "/usr/src/linux-headers-${kver%-amd64}-$f-amd64" ] &&
+				echo "${kver%-amd64}-$f-amd64"
+		done
+	done
+	return 0
 }
 
 # missing_pkgs: packages not in dpkg state "install ok installed"
@@ -91,7 +108,8 @@ unpack_checkpatch() {
 
 case "${1:-}" in
 --kernels) list_kernels ;;
+--flavours) list_flavours ;;
 --checkpatch) echo "$CHECKPATCH_DIR/scripts/checkpatch.pl" ;;
 "") install_missing; unpack_checkpatch ;;
-*) echo "usage: $0 [--kernels]" >&2; exit 2 ;;
+*) echo "usage: $0 [--kernels|--flavours|--checkpatch]" >&2; exit 2 ;;
 esac

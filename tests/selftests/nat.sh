@@ -95,12 +95,14 @@ nat_topology() {
 	in_ns "$rt" "$CONENAT" up wan0 "$@"
 }
 
-# reflect NS udp|tcp ADDR:PORT: start a reflector, wait until it listens.
+# reflect NS udp|tcp ADDR:PORT: start a reflector, wait until it listens
+# (long: under emulation, with traffic running, a start can take seconds).
 reflect() {
 	local ns=$1 proto=$2 ep=$3 opt
 	in_ns "$ns" "$NATTEST" reflect "$proto" "$ep" >/dev/null 2>&1 &
 	[ "$proto" = udp ] && opt=-uln || opt=-tln
-	busywait 5000 eval "in_ns $ns ss $opt | grep -qF '$ep'"
+	busywait 20000 eval "in_ns $ns ss $opt | grep -qF '$ep'" ||
+		fail "$proto reflector on $ep did not start"
 }
 
 # send NS udp|tcp ARGS...: nattest send, output to stdout.
