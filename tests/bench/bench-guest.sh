@@ -94,8 +94,6 @@ workloads() {
 	done
 	reset_state
 
-	[ "$CONFIG" != conenat ] || pool_scale
-
 	ns inet iperf3 -s -1 -B 198.51.100.10 >/dev/null 2>&1 &
 	sleep 0.5
 	pps=$(ns lan iperf3 -J -t $IPERF -c 198.51.100.10 |
@@ -144,8 +142,8 @@ reset_state() {
 }
 
 conenat_up() {
-	ns rt "$CONENAT" up wan0 --ports 1024-65535 --max-per-host 2000000 \
-		--max-mappings 2000000 "$@"
+	ns rt "$CONENAT" up wan0 --ports 1024-65535 --max-per-host 1048576 \
+		--max-mappings 1048576 "$@"
 }
 
 # GC: POOL_MAX mappings expire together; the longest single GC run, from
@@ -192,7 +190,6 @@ insmod "$MODULE"
 conenat_up
 workloads
 say mapping_objsize "$(cat /sys/kernel/slab/conenat_mapping/object_size)"
-gc_longest
 ns rt "$CONENAT" down
 
 CONFIG=masquerade
@@ -224,4 +221,13 @@ table inet filter {
 E
 reset_state
 workloads
+ns rt nft delete table inet filter
+ns rt "$CONENAT" down
+
+# Last, so that a million mappings made and freed do not change the
+# memory the other configurations start from.
+CONFIG=conenat
+conenat_up
+pool_scale
+gc_longest
 echo "BENCH done"
