@@ -448,6 +448,7 @@ unsigned int conenat_deliver_in(struct conenat_instance *inst,
 /* netlink.c */
 int conenat_genl_init(void);
 void conenat_genl_exit(void);
+void conenat_notify(struct net *net, const struct conenat_mapping *m, u8 cmd);
 
 #endif /* __KERNEL__ */
 #endif /* _CONENAT_H */

@@ -592,26 +592,20 @@ err:
 	return -EMSGSIZE;
 }
 
-static int conenat_put_mapping(struct sk_buff *skb,
-			       struct netlink_callback *cb,
-			       const struct conenat_mapping *m)
+/* @m as a CONENAT_A_MAPPING nest. RCU read side. */
+static int conenat_put_mapping_attrs(struct sk_buff *skb,
+				     const struct conenat_mapping *m)
 {
 	unsigned long expires = READ_ONCE(m->expires);
 	struct nlattr *nest;
 	u32 nconns = 0;
 	u8 state = 0;
 	long left;
-	void *hdr;
 
 	if (m->proto == CONENAT_TCP)
 		expires = conenat_conns_summary(m, &nconns, &state);
 	left = (long)(expires - jiffies);
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-			  cb->nlh->nlmsg_seq, &conenat_family, NLM_F_MULTI,
-			  CONENAT_CMD_GET_MAPPINGS);
-	if (!hdr)
-		return -EMSGSIZE;
 	nest = nla_nest_start(skb, CONENAT_A_MAPPING);
 	if (!nest ||
 	    nla_put_u8(skb, CONENAT_MAP_A_PROTO, conenat_proto_ipproto(m->proto)) ||
@@ -624,13 +618,69 @@ static int conenat_put_mapping(struct sk_buff *skb,
 				    jiffies_to_msecs(max(left, 0L)))) ||
 	    (m->proto == CONENAT_TCP &&
 	     (nla_put_u8(skb, CONENAT_MAP_A_STATE, state) ||
-	      nla_put_u32(skb, CONENAT_MAP_A_CONNS, nconns)))) {
+	      nla_put_u32(skb, CONENAT_MAP_A_CONNS, nconns))))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int conenat_put_mapping(struct sk_buff *skb,
+			       struct netlink_callback *cb,
+			       const struct conenat_mapping *m)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+			  cb->nlh->nlmsg_seq, &conenat_family, NLM_F_MULTI,
+			  CONENAT_CMD_GET_MAPPINGS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (conenat_put_mapping_attrs(skb, m)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
-	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+enum conenat_mcgrp {
+	CONENAT_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group conenat_mcgrps[] = {
+	[CONENAT_MCGRP_EVENTS] = {
+		.name = CONENAT_GENL_MCGRP_EVENTS,
+		/* CAP_NET_ADMIN in the namespace's user namespace */
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+/**
+ * conenat_notify - tell the event listeners of @net about @m
+ * @net: the namespace
+ * @m: the mapping, created or expired
+ * @cmd: CONENAT_CMD_MAPPING_NEW or CONENAT_CMD_MAPPING_EXPIRED
+ *
+ * Costs one check while nobody listens. Context: any; RCU read side.
+ */
+void conenat_notify(struct net *net, const struct conenat_mapping *m, u8 cmd)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&conenat_family, net, CONENAT_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &conenat_family, 0, cmd);
+	if (!hdr || conenat_put_mapping_attrs(msg, m)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&conenat_family, net, msg, 0,
+				CONENAT_MCGRP_EVENTS, GFP_ATOMIC);
 }
 
 static bool conenat_dump_match(const struct conenat_mapping *m,
@@ -836,6 +886,8 @@ static struct genl_family conenat_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = conenat_ops,
 	.n_small_ops = ARRAY_SIZE(conenat_ops),
+	.mcgrps = conenat_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(conenat_mcgrps),
 };
 
 int conenat_genl_init(void)

@@ -393,6 +393,8 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 
 	if (m)
 		kmem_cache_free(conenat_mapping_cache, m);
+	if (*event == CONENAT_STAT_CREATED)
+		conenat_notify(inst->net, found, CONENAT_CMD_MAPPING_NEW);
 	return found;
 }
 
@@ -495,9 +497,12 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 	holddown = cfg->timeout[CONENAT_TO_HOLDDOWN] * HZ;
 	for (b = first; b < first + nr; b++) {
 		hlist_for_each_entry_rcu(m, &t->ext_hash[b], ext_node) {
-			if (conenat_scan_wants(m, what, proto, now))
-				expired += conenat_retire(t, m, holddown,
-							  what != CONENAT_SCAN_DUE);
+			if (!conenat_scan_wants(m, what, proto, now) ||
+			    !conenat_retire(t, m, holddown,
+					    what != CONENAT_SCAN_DUE))
+				continue;
+			expired++;
+			conenat_notify(inst->net, m, CONENAT_CMD_MAPPING_EXPIRED);
 		}
 	}
 	rcu_read_unlock();

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/conenat.h>
+#include <linux/genetlink.h>
 
 #include "json.h"
 #include "nl.h"
@@ -972,36 +973,28 @@ struct mapping_list {
 	size_t n, size;
 };
 
-static int mapping_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * The CONENAT_A_MAPPING of a dump message or an event: 1 when there is
+ * one, 0 when not, -1 (errno EPROTO) when it is malformed.
+ */
+static int parse_mapping(const struct nlmsghdr *nlh, struct mapping *m)
 {
 	const struct nlattr *tb[CONENAT_A_MAX + 1];
 	const struct nlattr *mt[CONENAT_MAP_A_MAX + 1];
-	struct mapping_list *list = data;
-	struct mapping *m, *grown;
 
 	if (nl_parse(nlh, NULL, tb, CONENAT_A_MAX, attr_types) < 0)
-		return MNL_CB_ERROR;
+		return -1;
 	if (!tb[CONENAT_A_MAPPING])
-		return MNL_CB_OK;
+		return 0;
 	if (nl_parse(NULL, tb[CONENAT_A_MAPPING], mt, CONENAT_MAP_A_MAX,
 		     map_types) < 0)
-		return MNL_CB_ERROR;
+		return -1;
 	if (!mt[CONENAT_MAP_A_PROTO] || !mt[CONENAT_MAP_A_INT_ADDR] ||
 	    !mt[CONENAT_MAP_A_INT_PORT] || !mt[CONENAT_MAP_A_EXT_ADDR] ||
 	    !mt[CONENAT_MAP_A_EXT_PORT]) {
 		errno = EPROTO;
-		return MNL_CB_ERROR;
+		return -1;
 	}
-	if (list->n == list->size) {
-		list->size = list->size ? 2 * list->size : 64;
-		grown = realloc(list->m, list->size * sizeof(*list->m));
-		if (!grown) {
-			errno = ENOMEM;
-			return MNL_CB_ERROR;
-		}
-		list->m = grown;
-	}
-	m = &list->m[list->n++];
 	m->proto = mnl_attr_get_u8(mt[CONENAT_MAP_A_PROTO]);
 	m->int_addr = mnl_attr_get_u32(mt[CONENAT_MAP_A_INT_ADDR]);
 	m->int_port = mnl_attr_get_u16(mt[CONENAT_MAP_A_INT_PORT]);
@@ -1015,6 +1008,28 @@ static int mapping_cb(const struct nlmsghdr *nlh, void *data)
 	m->fixed = mt[CONENAT_MAP_A_STATIC];
 	m->conns = mt[CONENAT_MAP_A_CONNS] ?
 		   (int64_t)mnl_attr_get_u32(mt[CONENAT_MAP_A_CONNS]) : -1;
+	return 1;
+}
+
+static int mapping_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct mapping_list *list = data;
+	struct mapping *grown;
+	int ret;
+
+	if (list->n == list->size) {
+		list->size = list->size ? 2 * list->size : 64;
+		grown = realloc(list->m, list->size * sizeof(*list->m));
+		if (!grown) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		list->m = grown;
+	}
+	ret = parse_mapping(nlh, &list->m[list->n]);
+	if (ret < 0)
+		return MNL_CB_ERROR;
+	list->n += ret;
 	return MNL_CB_OK;
 }
 
@@ -1041,56 +1056,66 @@ static const char *tcp_state_name(int state)
 	return "unknown";
 }
 
-static void print_mappings(const struct mapping_list *list)
+/* One line of conenat mappings, and of conenat monitor. */
+static void print_mapping(const struct mapping *m, bool expires)
 {
 	char ia[INET_ADDRSTRLEN], ea[INET_ADDRSTRLEN], pb[8];
-	const struct mapping *m;
+
+	printf("%s %s:%u -> %s:%u", proto_str(m->proto, pb, sizeof(pb)),
+	       addr_str(m->int_addr, ia), m->int_port,
+	       addr_str(m->ext_addr, ea), m->ext_port);
+	/* rounded up: a live mapping never shows 0s */
+	if (expires && m->has_expires)
+		printf(" expires %" PRIu64 "s",
+		       ((uint64_t)m->expires_ms + 999) / 1000);
+	if (m->state >= 0)
+		printf(" %s", tcp_state_name(m->state));
+	if (m->conns >= 0)
+		printf(" conns %" PRId64, m->conns);
+	if (m->fixed)
+		printf(" static");
+	putchar('\n');
+}
+
+static void print_mappings(const struct mapping_list *list)
+{
 	size_t i;
 
-	for (i = 0; i < list->n; i++) {
-		m = &list->m[i];
-		printf("%s %s:%u -> %s:%u", proto_str(m->proto, pb, sizeof(pb)),
-		       addr_str(m->int_addr, ia), m->int_port,
-		       addr_str(m->ext_addr, ea), m->ext_port);
-		/* rounded up: a live mapping never shows 0s */
-		if (m->has_expires)
-			printf(" expires %" PRIu64 "s",
-			       ((uint64_t)m->expires_ms + 999) / 1000);
-		if (m->state >= 0)
-			printf(" %s", tcp_state_name(m->state));
-		if (m->conns >= 0)
-			printf(" conns %" PRId64, m->conns);
-		if (m->fixed)
-			printf(" static");
-		putchar('\n');
-	}
+	for (i = 0; i < list->n; i++)
+		print_mapping(&list->m[i], true);
+}
+
+/* The members of a mapping's JSON object, in an open object. */
+static void json_mapping(struct json *j, const struct mapping *m,
+			 bool expires)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	json_string(j, "protocol", proto_str(m->proto, buf, sizeof(buf)));
+	json_string(j, "internal", addr_str(m->int_addr, buf));
+	json_uint(j, "internal_port", m->int_port);
+	json_string(j, "external", addr_str(m->ext_addr, buf));
+	json_uint(j, "external_port", m->ext_port);
+	if (expires && m->has_expires)
+		json_uint(j, "expires_ms", m->expires_ms);
+	if (m->state >= 0)
+		json_string(j, "state", tcp_state_name(m->state));
+	if (m->conns >= 0)
+		json_uint(j, "connections", (uint64_t)m->conns);
+	if (m->fixed)
+		json_bool(j, "static", true);
 }
 
 static void json_mappings(const struct mapping_list *list)
 {
-	char buf[INET_ADDRSTRLEN];
-	const struct mapping *m;
 	struct json j;
 	size_t i;
 
 	json_init(&j, stdout, pretty);
 	json_begin_array(&j, NULL);
 	for (i = 0; i < list->n; i++) {
-		m = &list->m[i];
 		json_begin_object(&j, NULL);
-		json_string(&j, "protocol", proto_str(m->proto, buf, sizeof(buf)));
-		json_string(&j, "internal", addr_str(m->int_addr, buf));
-		json_uint(&j, "internal_port", m->int_port);
-		json_string(&j, "external", addr_str(m->ext_addr, buf));
-		json_uint(&j, "external_port", m->ext_port);
-		if (m->has_expires)
-			json_uint(&j, "expires_ms", m->expires_ms);
-		if (m->state >= 0)
-			json_string(&j, "state", tcp_state_name(m->state));
-		if (m->conns >= 0)
-			json_uint(&j, "connections", (uint64_t)m->conns);
-		if (m->fixed)
-			json_bool(&j, "static", true);
+		json_mapping(&j, &list->m[i], true);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -1330,6 +1355,79 @@ static int cmd_forward(int argc, char **argv)
 		return 1;
 	}
 	return 0;
+}
+
+/* monitor */
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const char *what;
+	struct mapping m;
+	struct json j;
+
+	(void)data;
+	if (nlh->nlmsg_type != nl.family)
+		return MNL_CB_OK;
+	if (g->cmd == CONENAT_CMD_MAPPING_NEW)
+		what = "new";
+	else if (g->cmd == CONENAT_CMD_MAPPING_EXPIRED)
+		what = "expired";
+	else
+		return MNL_CB_OK;
+	if (parse_mapping(nlh, &m) <= 0)
+		return MNL_CB_OK;	/* skipped, as a newer kernel may send */
+	if (!json_out) {
+		printf("%s ", what);
+		print_mapping(&m, false);
+	} else {
+		json_init(&j, stdout, pretty);
+		json_begin_object(&j, NULL);
+		json_string(&j, "event", what);
+		json_mapping(&j, &m, false);
+		json_end_object(&j);
+	}
+	fflush(stdout);
+	return MNL_CB_OK;
+}
+
+/* monitor: print mapping events until killed. */
+static int cmd_monitor(int argc, char **argv)
+{
+	unsigned int grp;
+	ssize_t n;
+	int ret;
+
+	ret = no_args(argc, argv);
+	if (ret || (ret = open_nl()))
+		return ret;
+	grp = nl.events_group;
+	if (!grp) {
+		fputs("conenat: the module sends no events (too old)\n", stderr);
+		return 1;
+	}
+	if (mnl_socket_setsockopt(nl.sock, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0) {
+		nl_perror(&nl, -errno, NULL);
+		return 1;
+	}
+	for (;;) {
+		n = mnl_socket_recvfrom(nl.sock, nl.rbuf, sizeof(nl.rbuf));
+		if (n < 0 && errno == ENOBUFS) {
+			fputs("conenat: events lost: reading too slowly\n",
+			      stderr);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			nl_perror(&nl, n < 0 ? -errno : -EPIPE, NULL);
+			return 1;
+		}
+		if (mnl_cb_run(nl.rbuf, (size_t)n, 0, 0, event_cb, NULL) < 0 ||
+		    ferror(stdout))
+			return 1;
+	}
 }
 
 /* save, load */
@@ -1784,6 +1882,8 @@ static const struct command commands[] = {
 	{ "forward", cmd_forward,
 	  "[list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT",
 	  "list, add or remove port forwards" },
+	{ "monitor", cmd_monitor, "",
+	  "print mappings as they are created and expire" },
 	{ "save", cmd_save, "", "print the configuration, for load" },
 	{ "load", cmd_load, "FILE",
 	  "apply a configuration file, all of it or nothing" },

@@ -247,18 +247,41 @@ int nl_parse(const struct nlmsghdr *nlh, const struct nlattr *nest,
 	return 0;
 }
 
+/* The id of the events group in CTRL_ATTR_MCAST_GROUPS, or 0. */
+static uint32_t events_group(const struct nlattr *groups)
+{
+	static const enum mnl_attr_data_type types[CTRL_ATTR_MCAST_GRP_ID + 1] = {
+		[CTRL_ATTR_MCAST_GRP_NAME] = MNL_TYPE_NUL_STRING,
+		[CTRL_ATTR_MCAST_GRP_ID] = MNL_TYPE_U32,
+	};
+	const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_ID + 1], *grp;
+
+	mnl_attr_for_each_nested(grp, groups) {
+		if (nl_parse(NULL, grp, tb, CTRL_ATTR_MCAST_GRP_ID, types) < 0)
+			return 0;
+		if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
+		    !strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]),
+			    CONENAT_GENL_MCGRP_EVENTS))
+			return mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+	return 0;
+}
+
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	static const enum mnl_attr_data_type types[CTRL_ATTR_FAMILY_ID + 1] = {
+	static const enum mnl_attr_data_type types[CTRL_ATTR_MCAST_GROUPS + 1] = {
 		[CTRL_ATTR_FAMILY_ID] = MNL_TYPE_U16,
+		[CTRL_ATTR_MCAST_GROUPS] = MNL_TYPE_NESTED,
 	};
-	const struct nlattr *tb[CTRL_ATTR_FAMILY_ID + 1];
-	uint16_t *family = data;
+	const struct nlattr *tb[CTRL_ATTR_MCAST_GROUPS + 1];
+	struct nl *nl = data;
 
-	if (nl_parse(nlh, NULL, tb, CTRL_ATTR_FAMILY_ID, types) < 0)
+	if (nl_parse(nlh, NULL, tb, CTRL_ATTR_MCAST_GROUPS, types) < 0)
 		return MNL_CB_ERROR;
 	if (tb[CTRL_ATTR_FAMILY_ID])
-		*family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+		nl->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		nl->events_group = events_group(tb[CTRL_ATTR_MCAST_GROUPS]);
 	return MNL_CB_OK;
 }
 
@@ -282,7 +305,8 @@ int nl_open(struct nl *nl)
 	nlh = put_request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CONENAT_GENL_NAME);
 	nl->family = 0;
-	err = nl_talk(nl, nlh, family_cb, &nl->family);
+	nl->events_group = 0;
+	err = nl_talk(nl, nlh, family_cb, nl);
 	if (!err && !nl->family)
 		err = -EPROTO;
 	if (err) {

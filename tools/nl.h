@@ -14,6 +14,7 @@ struct nl {
 	uint32_t portid;
 	uint32_t seq;
 	uint16_t family;
+	uint32_t events_group;	/* multicast group id, 0 if none */
 	char extack[256];	/* message of the last error, or "" */
 	uint32_t extack_offs;	/* offset of the bad attribute, or 0 */
 	/* aligned: messages are read in place as struct nlmsghdr */

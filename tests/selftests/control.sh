@@ -162,9 +162,9 @@ foreign_userns_refused() {
 	local before args out rc
 	before=$(show_json "$r")
 	for args in "set --timeout-udp 600" "down" "flush" \
-		    "forward add udp 40000 to 10.0.1.2" "show"; do
+		    "forward add udp 40000 to 10.0.1.2" "show" "save" "monitor"; do
 		# shellcheck disable=SC2086
-		out=$(in_ns "$r" unshare -U -r "$CONENAT" $args 2>&1) &&
+		out=$(in_ns "$r" timeout 10 unshare -U -r "$CONENAT" $args 2>&1) &&
 			rc=0 || rc=$?
 		echo "$args: exit $rc: $out"
 		[ "$rc" = 1 ] || fail "'$args' from a foreign user namespace exited $rc"

@@ -49,6 +49,7 @@ TESTS=(
 	freed_port_held_down_before_reuse
 	per_host_limit_refuses_new_mappings
 	mappings_stats_and_flush
+	monitor_reports_new_and_expired
 	fwmark_marks_inbound_translated
 	conntrack_sees_inside_view
 	rfc5780_discovery_reports_full_cone
@@ -927,6 +928,32 @@ mappings_stats_and_flush() {
 	in_ns "$rt" "$CONENAT" flush
 	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 0 ] ||
 		fail "flush left mappings"
+}
+
+# conenat monitor prints each mapping as it is made and as it expires,
+# in words and as JSON lines.
+monitor_reports_new_and_expired() {
+	nat_topology --timeout-udp 2 --holddown 0 --unsafe-timeouts
+	reflect "$inet" udp 198.51.100.10:3478
+	in_ns "$rt" "$CONENAT" monitor >"$TMPDIR/mon" &
+	in_ns "$rt" "$CONENAT" -j monitor >"$TMPDIR/json" &
+	sleep 1
+	local m
+	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
+	[ -n "$m" ] || fail "no mapping"
+	busywait 10000 grep -q '^expired' "$TMPDIR/mon" ||
+		fail "no expiry reported: $(cat "$TMPDIR/mon")"
+	busywait 5000 eval "[ \$(wc -l <'$TMPDIR/json') = 2 ]" ||
+		fail "JSON events: $(cat "$TMPDIR/json")"
+	cat "$TMPDIR/mon" "$TMPDIR/json"
+	[ "$(cat "$TMPDIR/mon")" = "new udp 10.0.1.2:4000 -> $m
+expired udp 10.0.1.2:4000 -> $m" ] || fail "events: $(cat "$TMPDIR/mon")"
+	jq -se --arg a "${m%:*}" --argjson p "${m##*:}" '
+		[.[].event] == ["new", "expired"] and
+		all(.[]; .protocol == "udp" and .internal == "10.0.1.2" and
+			.internal_port == 4000 and .external == $a and
+			.external_port == $p)' "$TMPDIR/json" >/dev/null ||
+		fail "JSON events: $(cat "$TMPDIR/json")"
 }
 
 fwmark_marks_inbound_translated() {

@@ -397,6 +397,11 @@ expect "unknown global option" 2 err <<'E'
 conenat: unknown option '-x'
 Try 'conenat help' for more information.
 E
+run up monitor
+expect "monitor without an events group (an older module)" 1 err <<'E'
+conenat: the module sends no events (too old)
+E
+
 # save and load
 run up save
 expect "save prints the whole configuration" 0 out <<'E'

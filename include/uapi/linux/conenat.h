@@ -117,12 +117,21 @@
  * CONENAT_CMD_GET_STATS
  *   Reply: CONENAT_A_STATS nested, one u64 per enum conenat_stat, summed
  *   over CPUs. Counters belong to the namespace and survive down/up.
+ *
+ * Events: the multicast group CONENAT_GENL_MCGRP_EVENTS carries one
+ *   message per mapping created (CONENAT_CMD_MAPPING_NEW) and per mapping
+ *   expired (CONENAT_CMD_MAPPING_EXPIRED), of the namespace of the
+ *   listening socket, each with CONENAT_A_MAPPING nested as in
+ *   CONENAT_CMD_GET_MAPPINGS. Nothing is built while nobody listens. A
+ *   listener that reads too slowly loses events (ENOBUFS on its socket).
+ *   Joining needs CAP_NET_ADMIN in the namespace's user namespace.
  */
 #ifndef _UAPI_LINUX_CONENAT_H
 #define _UAPI_LINUX_CONENAT_H
 
 #define CONENAT_GENL_NAME	"conenat"
 #define CONENAT_GENL_VERSION	1
+#define CONENAT_GENL_MCGRP_EVENTS	"events"
 
 #define CONENAT_MAX_RANGES		8
 #define CONENAT_DEFAULT_PORT_MIN	20000
@@ -154,6 +163,8 @@ enum conenat_cmd {
 	CONENAT_CMD_GET_STATS,
 	CONENAT_CMD_FORWARD_ADD,
 	CONENAT_CMD_FORWARD_DEL,
+	CONENAT_CMD_MAPPING_NEW,	/* event only */
+	CONENAT_CMD_MAPPING_EXPIRED,	/* event only */
 	__CONENAT_CMD_MAX
 };
 
