@@ -4,6 +4,10 @@
  * lookups ignore expired mappings by their stamp, and this deferrable work
  * reclaims them, a slice of buckets per run under a time budget, so that
  * even a million mappings expiring at once never hold the CPU for long.
+ * A run walks at most four buckets per mapping (and at least
+ * CONENAT_GC_MIN_BUCKETS), so a large table holding few mappings costs
+ * little: its expired mappings are only reclaimed later, which delays the
+ * reuse of their ports, of which such a table has plenty.
  */
 #include <linux/sched/clock.h>
 #include <linux/sched.h>
@@ -13,6 +17,7 @@
 #define CONENAT_GC_INTERVAL	HZ
 /* Buckets scanned between looks at the clock; divides every table size. */
 #define CONENAT_GC_CHUNK	64
+#define CONENAT_GC_MIN_BUCKETS	65536
 
 static void conenat_gc_work(struct work_struct *work)
 {
@@ -21,14 +26,18 @@ static void conenat_gc_work(struct work_struct *work)
 						     gc_work);
 	struct conenat_net *cn = conenat_pernet(inst->net);
 	unsigned int size = 1U << inst->table.hash.bits;
-	unsigned int b = inst->gc_cursor, expired = 0;
+	unsigned int b = inst->gc_cursor, expired = 0, walked = 0;
+	unsigned int count = atomic_read(&inst->table.count);
+	unsigned int limit = max_t(unsigned int, CONENAT_GC_MIN_BUCKETS,
+				   4 * min(count, size));
 	u64 start = local_clock();
 	unsigned long next = CONENAT_GC_INTERVAL;
 
 	/* An empty table has nothing to expire: no walk over its buckets. */
-	while (atomic_read(&inst->table.count)) {
+	while (count && walked < limit) {
 		expired += conenat_table_scan(inst, b, CONENAT_GC_CHUNK,
 					      CONENAT_SCAN_DUE, -1);
+		walked += CONENAT_GC_CHUNK;
 		b = (b + CONENAT_GC_CHUNK) & (size - 1);
 		if (!b)
 			break;		/* a full pass: rest until the next */
