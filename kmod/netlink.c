@@ -97,6 +97,45 @@ static void conenat_extack(struct netlink_ext_ack *extack,
 	}
 }
 
+/*
+ * Refuse an attribute given twice at one level, other than in the lists
+ * (CONENAT_A_RANGES, _INTERNAL, _EXCLUDE, _ADDRS): netlink would quietly
+ * take the last one, and a request must mean one thing.
+ */
+static int conenat_unique(const struct nlattr *head, int len,
+			  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	u64 seen = 0;
+	int rem;
+
+	nla_for_each_attr(a, head, len, rem) {
+		/* Types past 63 are refused by the policies anyway. */
+		if (nla_type(a) >= 64)
+			continue;
+		if (seen & BIT_ULL(nla_type(a))) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "attribute given twice");
+			return -EINVAL;
+		}
+		seen |= BIT_ULL(nla_type(a));
+	}
+	return 0;
+}
+
+static int conenat_unique_nest(const struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
+{
+	return conenat_unique(nla_data(nest), nla_len(nest), extack);
+}
+
+/* The request's own attributes; the family has no header of its own. */
+static int conenat_unique_top(struct genl_info *info)
+{
+	return conenat_unique(nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+			      nlmsg_attrlen(info->nlhdr, GENL_HDRLEN),
+			      info->extack);
+}
+
 static int conenat_parse_proto(const struct nlattr *attr,
 			       struct netlink_ext_ack *extack)
 {
@@ -117,7 +156,8 @@ static int conenat_parse_range(const struct nlattr *nest,
 	int err, p;
 
 	err = nla_parse_nested(tb, CONENAT_RANGE_A_MAX, nest,
-			       conenat_range_policy, extack);
+			       conenat_range_policy, extack) ?:
+	      conenat_unique_nest(nest, extack);
 	if (err)
 		return err;
 	if (!tb[CONENAT_RANGE_A_PROTO] || !tb[CONENAT_RANGE_A_MIN] ||
@@ -171,7 +211,8 @@ static int conenat_parse_prefixes(const struct nlattr *list,
 
 	nla_for_each_nested(nest, list, rem) {
 		err = nla_parse_nested(tb, CONENAT_PFX_A_MAX, nest,
-				       conenat_prefix_policy, extack);
+				       conenat_prefix_policy, extack) ?:
+		      conenat_unique_nest(nest, extack);
 		if (err)
 			return err;
 		if (!tb[CONENAT_PFX_A_ADDR] || !tb[CONENAT_PFX_A_LEN]) {
@@ -297,6 +338,9 @@ static int conenat_cmd_up_set(struct genl_info *info, bool create)
 		NL_SET_ERR_MSG(info->extack, "external interface name missing");
 		return -EINVAL;
 	}
+	err = conenat_unique_top(info);
+	if (err)
+		return err;
 	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
@@ -382,8 +426,11 @@ static int conenat_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
 	struct nlattr *pattr = info->attrs[CONENAT_A_PROTO];
 	struct conenat_instance *inst;
-	int proto = -1, err = 0;
+	int proto = -1, err;
 
+	err = conenat_unique_top(info);
+	if (err)
+		return err;
 	if (pattr) {
 		proto = conenat_parse_proto(pattr, info->extack);
 		if (proto < 0)
@@ -740,7 +787,8 @@ static int conenat_parse_forward(struct genl_info *info,
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, CONENAT_MAP_A_MAX, nest, conenat_map_policy,
-			       info->extack);
+			       info->extack) ?:
+	      conenat_unique_top(info) ?: conenat_unique_nest(nest, info->extack);
 	if (err)
 		return err;
 	if (!tb[CONENAT_MAP_A_PROTO] || !tb[CONENAT_MAP_A_EXT_PORT] ||

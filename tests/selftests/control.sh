@@ -11,6 +11,7 @@ TESTS=(
 	rfc_minimum_timeouts_enforced
 	tool_without_module_gives_hint
 	foreign_userns_refused
+	netlink_hostile_requests_refused
 	config_file_round_trip
 	config_file_refused_changes_nothing
 )
@@ -234,4 +235,23 @@ config_file_refused_changes_nothing() {
 	[ "$rc" = 2 ] && grep -qF "$TMPDIR/conf:2: invalid port" <<<"$out" ||
 		fail "syntax error: exit $rc, '$out'"
 	[ "$(jq -r .up <<<"$(show_json "$r")")" = false ] || fail "a bad file brought conenat up"
+}
+
+# Malformed requests (attributes out of range, of the wrong type or size,
+# missing, given twice, unknown or reply-only) are each refused with an
+# extack message, and leave the configuration and forwards as they were.
+netlink_hostile_requests_refused() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0
+	in_ns "$r" "$CONENAT" forward add udp 25565 to 10.0.1.2
+	local show fwd
+	show=$(show_json "$r")
+	fwd=$(in_ns "$r" "$CONENAT" -j forward)
+	in_ns "$r" /usr/bin/python3 "$TOP/tests/selftests/genl.py" hostile ||
+		fail "a malformed request was accepted, or refused without a message"
+	[ "$(show_json "$r")" = "$show" ] ||
+		fail "configuration changed: $(show_json "$r"), was $show"
+	[ "$(in_ns "$r" "$CONENAT" -j forward)" = "$fwd" ] ||
+		fail "forwards changed: $(in_ns "$r" "$CONENAT" -j forward)"
 }
