@@ -4,6 +4,7 @@
 #   make check           everything: unit tests, builds, VM selftests
 #   make demo            full-cone NAT shown in a VM
 #   make bench           conenat against forwarding and MASQUERADE
+#   make fuzz            fuzz the packet parser and rewriter (FUZZ_SECONDS)
 #   make install         module (KVER=...), tool, man page, completion;
 #                        DESTDIR and PREFIX as usual; make uninstall
 #   make dkms-install    the module's sources to /usr/src for dkms add
@@ -17,8 +18,8 @@ BUILD ?= $(CURDIR)/build
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-.PHONY: all module tool nattest unit kbuild check demo bench deps clean \
-	install uninstall dkms-install
+.PHONY: all module tool nattest unit kbuild check demo bench fuzz deps \
+	clean install uninstall dkms-install
 
 all: module tool
 
@@ -52,6 +53,9 @@ demo: deps
 
 bench: deps
 	tests/bench/run.sh
+
+fuzz: deps
+	tests/fuzz/run.sh
 
 # The module goes to /lib/modules/$(KVER)/updates, which modprobe prefers
 # to the kernel's own tree; depmod runs unless DESTDIR is set.

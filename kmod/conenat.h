@@ -142,7 +142,9 @@ struct conenat_pkt {
 };
 
 struct sk_buff;
-/* rewrite.c, also built in userspace by tests/unit. */
+/* parse.c and rewrite.c, also built in userspace by tests/unit and fuzz. */
+unsigned int conenat_l4_len(u8 proto);
+int conenat_parse(struct sk_buff *skb, struct conenat_pkt *p, bool out);
 void conenat_rewrite(struct sk_buff *skb, const struct conenat_pkt *p,
 		     bool src, __be32 naddr, __be16 nport);
 void conenat_rewrite_error(struct sk_buff *skb, const struct conenat_pkt *p,
@@ -425,7 +427,6 @@ int conenat_hooks_register(struct conenat_instance *inst);
 void conenat_hooks_unregister(struct conenat_instance *inst);
 
 /* icmp.c */
-int conenat_parse_error(struct sk_buff *skb, struct conenat_pkt *p, bool out);
 unsigned int conenat_xlate_error_in(struct conenat_instance *inst,
 				    struct sk_buff *skb, struct conenat_pkt *p);
 unsigned int conenat_xlate_error_out(struct conenat_instance *inst,

@@ -16,63 +16,6 @@
 #include <net/dst.h>
 #include "conenat.h"
 
-static bool conenat_icmp_is_error(u8 type)
-{
-	return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-	       type == ICMP_PARAMETERPROB;
-}
-
-/**
- * conenat_parse_error - parse the ICMP error at p->thoff
- * @skb: the packet
- * @p: filled in: the quoted packet's protocol, ports and offsets
- * @out: the error leaves through the external interface
- *
- * Returns 0 for an error quoting UDP, TCP or, for ICMP, an echo request
- * that went out (an echo reply that came in, if @out);
- * -EPROTONOSUPPORT for any other ICMP message, which passes untouched;
- * -EINVAL for a malformed one; -ENOENT for an error that names no
- * endpoint because it quotes a later fragment.
- */
-int conenat_parse_error(struct sk_buff *skb, struct conenat_pkt *p, bool out)
-{
-	const struct icmphdr *icmph = (const void *)skb->data + p->thoff;
-	const struct iphdr *inner;
-	const struct udphdr *uh;
-	int proto;
-
-	if (!conenat_icmp_is_error(icmph->type))
-		return -EPROTONOSUPPORT;
-	p->ioff = p->thoff + sizeof(struct icmphdr);
-	if (!pskb_may_pull(skb, p->ioff + sizeof(struct iphdr)))
-		return -EINVAL;
-	inner = (const void *)skb->data + p->ioff;
-	proto = conenat_proto_index(inner->protocol);
-	if (proto < 0)
-		return -EPROTONOSUPPORT;
-	if (inner->version != 4 || inner->ihl < 5)
-		return -EINVAL;
-	if (inner->frag_off & htons(IP_OFFSET))
-		return -ENOENT;
-	p->ithoff = p->ioff + inner->ihl * 4;
-	/* RFC 792 quotes at least 8 bytes: ports, or echo type and id. */
-	if (!pskb_may_pull(skb, p->ithoff + 8))
-		return -EINVAL;
-	p->proto = proto;
-	uh = (const void *)skb->data + p->ithoff;
-	if (proto == CONENAT_ICMP) {
-		icmph = (const void *)uh;
-		if (icmph->type != (out ? ICMP_ECHOREPLY : ICMP_ECHO))
-			return -EPROTONOSUPPORT;
-		p->sport = icmph->un.echo.id;
-		p->dport = icmph->un.echo.id;
-		return 0;
-	}
-	p->sport = uh->source;
-	p->dport = uh->dest;
-	return 0;
-}
-
 static bool conenat_error_writable(struct conenat_instance *inst,
 				   struct sk_buff *skb)
 {

@@ -18,54 +18,6 @@
 #include <net/icmp.h>
 #include "conenat.h"
 
-/* Bytes of the transport header that translation reads and writes. */
-static const u8 conenat_l4_len[CONENAT_NPROTO] = {
-	[CONENAT_UDP] = sizeof(struct udphdr),
-	[CONENAT_TCP] = sizeof(struct tcphdr),
-	[CONENAT_ICMP] = sizeof(struct icmphdr),
-};
-
-/*
- * Returns 0 for a packet to translate (an ICMP error if p->ioff is set),
- * -EPROTONOSUPPORT for one to leave alone, -EMSGSIZE for a fragment,
- * -EINVAL for a truncated header, -ENOENT for an ICMP error about no
- * endpoint.
- */
-static int conenat_parse(struct sk_buff *skb, struct conenat_pkt *p,
-			 bool out)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-	int proto = conenat_proto_index(iph->protocol);
-	const struct icmphdr *icmph;
-	const struct udphdr *uh;
-
-	if (proto < 0)
-		return -EPROTONOSUPPORT;
-	if (ip_is_fragment(iph))
-		return -EMSGSIZE;
-	p->proto = proto;
-	p->thoff = iph->ihl * 4;
-	p->ioff = 0;
-	if (!pskb_may_pull(skb, p->thoff + conenat_l4_len[proto]))
-		return -EINVAL;
-
-	if (proto == CONENAT_ICMP) {
-		icmph = (const void *)skb->data + p->thoff;
-		if (icmph->type != (out ? ICMP_ECHO : ICMP_ECHOREPLY))
-			return conenat_parse_error(skb, p, out);
-		p->sport = icmph->un.echo.id;
-		p->dport = icmph->un.echo.id;
-		return 0;
-	}
-	/* TCP's ports sit where UDP's do. */
-	uh = (const void *)skb->data + p->thoff;
-	p->sport = uh->source;
-	p->dport = uh->dest;
-	if (proto == CONENAT_TCP)
-		p->tcp_flags = ((const u8 *)uh)[13];	/* flag byte */
-	return 0;
-}
-
 static unsigned int conenat_parse_verdict(struct conenat_instance *inst,
 					  int err, bool out)
 {
@@ -113,7 +65,7 @@ static bool conenat_make_writable(struct conenat_instance *inst,
 				  const struct conenat_pkt *p)
 {
 	if (likely(!skb_ensure_writable(skb, p->thoff +
-					     conenat_l4_len[p->proto])))
+					     conenat_l4_len(p->proto))))
 		return true;
 	conenat_count(inst, CONENAT_STAT_DROP_UNWRITABLE);
 	return false;

@@ -52,6 +52,10 @@ step() { # step NAME CMD...: run CMD, log to build/check/NAME.log
 tests/unit/run.sh 2>&1 | tee "$log/unit.log"
 add_counts "$log/unit.log" "${PIPESTATUS[0]}" "unit tests"
 
+# A short fuzzing pass proves make fuzz works (the corpus replay ran above).
+FUZZ_SECONDS=30 tests/fuzz/run.sh 2>&1 | tee "$log/fuzz.log"
+add_counts "$log/fuzz.log" "${PIPESTATUS[0]}" "fuzzing"
+
 step tool make -C tools && result OK "tool builds" || result FAIL "tool builds"
 # The tool's netlink code against an LD_PRELOAD stand-in for the module
 # (its parsers already ran with the unit tests).

@@ -137,9 +137,10 @@ quote_error() {
 	fi
 	m=$(ext_port "$proto" 4000)
 	[ -n "$m" ] || fail "no $proto mapping for 10.0.1.2:4000"
-	in_ns "$lan1" $PROBE recv-error 3 5 >"$TMPDIR/got" &
+	: >"$TMPDIR/ready"
+	in_ns "$lan1" $PROBE recv-error 3 5 >"$TMPDIR/got" 2>"$TMPDIR/ready" &
 	local pid=$!
-	sleep 0.5
+	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-error did not start"
 	in_ns "$dst" $PROBE send-error 203.0.113.1 3 4 "$proto" \
 		"203.0.113.1:$m" 192.0.2.10:3478 8
 	wait $pid || fail "no $proto error reached the LAN host"
@@ -165,9 +166,10 @@ error_about_inbound() {
 	in_ns "$lan1" $PROBE send-udp 4000 192.0.2.10:3478 64
 	m=$(ext_port udp 4000)
 	[ -n "$m" ] || fail "no mapping"
-	in_ns "$dst" $PROBE recv-error "$type" 5 >"$TMPDIR/got" &
+	: >"$TMPDIR/ready"
+	in_ns "$dst" $PROBE recv-error "$type" 5 >"$TMPDIR/got" 2>"$TMPDIR/ready" &
 	pid=$!
-	sleep 0.5
+	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-error did not start"
 	in_ns "$dst" $PROBE send-udp 3478 "203.0.113.1:$m" "$ttl"
 	wait $pid || fail "no ICMP error of type $type reached the remote host"
 	out=$(cat "$TMPDIR/got")
@@ -200,9 +202,10 @@ unmatched_error_dropped_and_nothing_refreshed() {
 	m=$(ext_port udp 4000)
 	[ -n "$m" ] || fail "no mapping"
 	free=$((m == 29999 ? 20000 : m + 1))
-	in_ns "$lan1" $PROBE recv-error 3 3 >"$TMPDIR/got" &
+	: >"$TMPDIR/ready"
+	in_ns "$lan1" $PROBE recv-error 3 3 >"$TMPDIR/got" 2>"$TMPDIR/ready" &
 	local pid=$!
-	sleep 0.5
+	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-error did not start"
 	in_ns "$dst" $PROBE send-error 203.0.113.1 3 3 udp \
 		"203.0.113.1:$free" 192.0.2.10:3478 8
 	! wait $pid || fail "error about unmapped port $free delivered: $(cat "$TMPDIR/got")"

@@ -30,6 +30,8 @@
   probe.py recv-echo SECS
       Wait for an echo request: print "request from SRC id ID", or
       "timeout" (exit 1). The kernel answers it as usual.
+
+  recv-error and recv-echo print "ready" on stderr once they listen.
 """
 import errno
 import socket
@@ -74,8 +76,14 @@ def send_error(dst, icmp_type, code, proto, qsrc, qdst, nbytes):
     s.sendto(msg, (dst, 0))
 
 
+def ready():
+    sys.stderr.write("ready\n")
+    sys.stderr.flush()
+
+
 def recv_error(icmp_type, secs):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    ready()
     deadline = time.time() + float(secs)
     while time.time() < deadline:
         s.settimeout(max(deadline - time.time(), 0.01))
@@ -234,6 +242,7 @@ def echo(dst, ident, secs):
 
 def recv_echo(secs):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    ready()
     got = icmp_wait(s, 8, secs)
     print("request from %s id %d" % got if got else "timeout")
     sys.stdout.flush()

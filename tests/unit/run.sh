@@ -48,6 +48,10 @@ unit rewrite_test -include "$top/tests/unit/shim.h" \
 	"$top/tests/unit/rewrite_test.c" "$top/kmod/rewrite.c"
 unit icmp_error_test -include "$top/tests/unit/shim.h" \
 	"$top/tests/unit/icmp_error_test.c" "$top/kmod/rewrite.c"
+unit fuzz_replay -include "$top/tests/unit/shim.h" \
+	"-DCORPUS=\"$top/tests/fuzz/corpus\"" "$top/tests/unit/fuzz_replay.c" \
+	"$top/tests/fuzz/xlate_fuzz.c" "$top/kmod/parse.c" \
+	"$top/kmod/rewrite.c" "$top/kmod/config.c" "$top/kmod/portalloc.c"
 if [ -f "$top/tests/unit/tool_parse_test.c" ]; then
 	unit tool_parse_test -I"$top/tools" "$top/tests/unit/tool_parse_test.c" \
 		"$top/tools/parse.c" "$top/tools/json.c"

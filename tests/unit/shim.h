@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The thin shim that lets the module's pure files (kmod/config.c,
- * kmod/portalloc.c, kmod/rewrite.c, kmod/hash.h) build in userspace:
+ * kmod/portalloc.c, kmod/parse.c, kmod/rewrite.c, kmod/hash.h) build in
+ * userspace:
  * kernel integer types and helpers, a minimal sk_buff, the kernel's
  * checksum helpers with the kernel's semantics for CHECKSUM_NONE and
  * CHECKSUM_PARTIAL (net/core/utils.c), and stand-ins for hsiphash and
@@ -92,6 +93,20 @@ struct sk_buff {
 static inline struct iphdr *ip_hdr(const struct sk_buff *skb)
 {
 	return (struct iphdr *)skb->data;
+}
+
+/* The data is linear: it may be "pulled" as far as it goes. */
+static inline bool pskb_may_pull(struct sk_buff *skb, unsigned int len)
+{
+	return len <= skb->len;
+}
+
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1FFF
+
+static inline bool ip_is_fragment(const struct iphdr *iph)
+{
+	return (iph->frag_off & htons(IP_MF | IP_OFFSET)) != 0;
 }
 
 /* One's complement sum of 32-bit words, as the kernel's csum_add. */
