@@ -44,7 +44,7 @@ struct command {
 };
 
 static const struct command *command;	/* the one running */
-static bool json_out, pretty;
+static bool json_out, pretty, with_stats;
 static struct nl nl;
 static char where[PATH_MAX + 16];	/* load: "FILE:LINE", else empty */
 
@@ -80,8 +80,9 @@ static int value_error(const char *err)
 
 static bool is_global_option(const char *arg)
 {
-	return !strcmp(arg, "-j") || !strcmp(arg, "-p") ||
-	       !strcmp(arg, "--json") || !strcmp(arg, "--pretty");
+	return !strcmp(arg, "-j") || !strcmp(arg, "-p") || !strcmp(arg, "-s") ||
+	       !strcmp(arg, "--json") || !strcmp(arg, "--pretty") ||
+	       !strcmp(arg, "--stats");
 }
 
 static int unexpected(const char *arg)
@@ -602,6 +603,133 @@ static int cmd_down(int argc, char **argv)
 	return talk(nl_request(&nl, CONENAT_CMD_DOWN, NLM_F_ACK), NULL, NULL);
 }
 
+/* stats */
+
+static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
+	[CONENAT_STAT_XLAT_OUT] = "translated_out",
+	[CONENAT_STAT_XLAT_IN] = "translated_in",
+	[CONENAT_STAT_CREATED] = "created",
+	[CONENAT_STAT_EXPIRED] = "expired",
+	[CONENAT_STAT_REFUSED_PORTS] = "refused_ports",
+	[CONENAT_STAT_REFUSED_LIMIT] = "refused_limit",
+	[CONENAT_STAT_REFUSED_HOST] = "refused_host",
+	[CONENAT_STAT_REFUSED_NOMEM] = "refused_nomem",
+	[CONENAT_STAT_DROP_NOADDR] = "drop_noaddr",
+	[CONENAT_STAT_DROP_MALFORMED] = "drop_malformed",
+	[CONENAT_STAT_DROP_UNWRITABLE] = "drop_unwritable",
+	[CONENAT_STAT_DROP_FRAGMENT] = "drop_fragment",
+	[CONENAT_STAT_UNTRACKED] = "tcp_untracked",
+	[CONENAT_STAT_DROP_ICMP_UNMATCHED] = "drop_icmp_unmatched",
+	[CONENAT_STAT_HAIRPIN] = "hairpinned",
+	[CONENAT_STAT_DROP_NOROUTE] = "drop_noroute",
+	[CONENAT_STAT_DROP_UNSOLICITED] = "drop_unsolicited",
+};
+
+struct stat_val {
+	uint16_t type;
+	uint64_t val;
+};
+
+struct stats {
+	struct stat_val s[256];
+	unsigned int n;
+};
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CONENAT_A_MAX + 1], *pos;
+	struct stats *st = data;
+	uint16_t type, len;
+
+	if (nl_parse(nlh, NULL, tb, CONENAT_A_MAX, attr_types) < 0)
+		return MNL_CB_ERROR;
+	if (!tb[CONENAT_A_STATS])
+		return MNL_CB_OK;
+	mnl_attr_for_each_nested(pos, tb[CONENAT_A_STATS]) {
+		type = mnl_attr_get_type(pos);
+		len = mnl_attr_get_payload_len(pos);
+		/* type 0 is the padding that aligns the u64s */
+		if (!type || st->n == ARRAY_SIZE(st->s))
+			continue;
+		if (len == sizeof(uint64_t))
+			st->s[st->n++] = (struct stat_val){
+				type, mnl_attr_get_u64(pos) };
+		else if (len == sizeof(uint32_t))
+			st->s[st->n++] = (struct stat_val){
+				type, mnl_attr_get_u32(pos) };
+	}
+	return MNL_CB_OK;
+}
+
+static int stat_cmp(const void *a, const void *b)
+{
+	const struct stat_val *x = a, *y = b;
+
+	return (int)x->type - (int)y->type;
+}
+
+static const char *stat_name(uint16_t type, char *buf, size_t len)
+{
+	if (type <= CONENAT_STAT_MAX && stat_names[type])
+		return stat_names[type];
+	snprintf(buf, len, "stat_%u", type);
+	return buf;
+}
+
+/* The counters, sorted; 0 or 1 with the error printed. */
+static int get_stats(struct stats *st)
+{
+	int ret;
+
+	st->n = 0;
+	ret = talk(nl_request(&nl, CONENAT_CMD_GET_STATS, NLM_F_ACK),
+		   stats_cb, st);
+	if (!ret)
+		qsort(st->s, st->n, sizeof(st->s[0]), stat_cmp);
+	return ret;
+}
+
+static void print_stats(const struct stats *st, const char *indent)
+{
+	char buf[16];
+	unsigned int i;
+
+	for (i = 0; i < st->n; i++)
+		printf("%s%-20s %" PRIu64 "\n", indent,
+		       stat_name(st->s[i].type, buf, sizeof(buf)), st->s[i].val);
+}
+
+/* The counters as an object, named @key inside another, else top level. */
+static void json_stats(struct json *j, const char *key,
+		       const struct stats *st)
+{
+	char buf[16];
+	unsigned int i;
+
+	json_begin_object(j, key);
+	for (i = 0; i < st->n; i++)
+		json_uint(j, stat_name(st->s[i].type, buf, sizeof(buf)),
+			  st->s[i].val);
+	json_end_object(j);
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	struct stats st;
+	struct json j;
+	int ret = no_args(argc, argv);
+
+	if (ret || (ret = open_nl()) || (ret = get_stats(&st)))
+		return ret;
+	if (json_out) {
+		json_init(&j, stdout, pretty);
+		json_stats(&j, NULL, &st);
+	} else {
+		print_stats(&st, "");
+	}
+	return 0;
+}
+
 /* show, version */
 
 struct status {
@@ -848,7 +976,7 @@ static void print_status(const struct status *st)
 		putchar('\n');
 }
 
-static void json_status(const struct status *st)
+static void json_status(const struct status *st, const struct stats *stats)
 {
 	const uint32_t *v = st->val;
 	char buf[INET_ADDRSTRLEN];
@@ -894,11 +1022,15 @@ static void json_status(const struct status *st)
 		json_end_array(&j);
 		json_uint(&j, "mappings", v[CONENAT_A_MAPPINGS]);
 	}
+	if (stats)
+		json_stats(&j, "stats", stats);
 	json_end_object(&j);
 }
 
+/* show; with -s, the counters too. */
 static int cmd_show(int argc, char **argv)
 {
+	struct stats stats;
 	struct status st;
 	int ret = no_args(argc, argv);
 
@@ -909,10 +1041,17 @@ static int cmd_show(int argc, char **argv)
 		fail(ret);
 		return 1;
 	}
-	if (json_out)
-		json_status(&st);
-	else
+	if (with_stats && (ret = get_stats(&stats)))
+		return ret;
+	if (json_out) {
+		json_status(&st, with_stats ? &stats : NULL);
+	} else {
 		print_status(&st);
+		if (with_stats) {
+			printf("  counters\n");
+			print_stats(&stats, "    ");
+		}
+	}
 	return 0;
 }
 
@@ -1763,109 +1902,6 @@ out:
 	return ret;
 }
 
-/* stats */
-
-static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
-	[CONENAT_STAT_XLAT_OUT] = "translated_out",
-	[CONENAT_STAT_XLAT_IN] = "translated_in",
-	[CONENAT_STAT_CREATED] = "created",
-	[CONENAT_STAT_EXPIRED] = "expired",
-	[CONENAT_STAT_REFUSED_PORTS] = "refused_ports",
-	[CONENAT_STAT_REFUSED_LIMIT] = "refused_limit",
-	[CONENAT_STAT_REFUSED_HOST] = "refused_host",
-	[CONENAT_STAT_REFUSED_NOMEM] = "refused_nomem",
-	[CONENAT_STAT_DROP_NOADDR] = "drop_noaddr",
-	[CONENAT_STAT_DROP_MALFORMED] = "drop_malformed",
-	[CONENAT_STAT_DROP_UNWRITABLE] = "drop_unwritable",
-	[CONENAT_STAT_DROP_FRAGMENT] = "drop_fragment",
-	[CONENAT_STAT_UNTRACKED] = "tcp_untracked",
-	[CONENAT_STAT_DROP_ICMP_UNMATCHED] = "drop_icmp_unmatched",
-	[CONENAT_STAT_HAIRPIN] = "hairpinned",
-	[CONENAT_STAT_DROP_NOROUTE] = "drop_noroute",
-	[CONENAT_STAT_DROP_UNSOLICITED] = "drop_unsolicited",
-};
-
-struct stat_val {
-	uint16_t type;
-	uint64_t val;
-};
-
-struct stats {
-	struct stat_val s[256];
-	unsigned int n;
-};
-
-static int stats_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlattr *tb[CONENAT_A_MAX + 1], *pos;
-	struct stats *st = data;
-	uint16_t type, len;
-
-	if (nl_parse(nlh, NULL, tb, CONENAT_A_MAX, attr_types) < 0)
-		return MNL_CB_ERROR;
-	if (!tb[CONENAT_A_STATS])
-		return MNL_CB_OK;
-	mnl_attr_for_each_nested(pos, tb[CONENAT_A_STATS]) {
-		type = mnl_attr_get_type(pos);
-		len = mnl_attr_get_payload_len(pos);
-		/* type 0 is the padding that aligns the u64s */
-		if (!type || st->n == ARRAY_SIZE(st->s))
-			continue;
-		if (len == sizeof(uint64_t))
-			st->s[st->n++] = (struct stat_val){
-				type, mnl_attr_get_u64(pos) };
-		else if (len == sizeof(uint32_t))
-			st->s[st->n++] = (struct stat_val){
-				type, mnl_attr_get_u32(pos) };
-	}
-	return MNL_CB_OK;
-}
-
-static int stat_cmp(const void *a, const void *b)
-{
-	const struct stat_val *x = a, *y = b;
-
-	return (int)x->type - (int)y->type;
-}
-
-static const char *stat_name(uint16_t type, char *buf, size_t len)
-{
-	if (type <= CONENAT_STAT_MAX && stat_names[type])
-		return stat_names[type];
-	snprintf(buf, len, "stat_%u", type);
-	return buf;
-}
-
-static int cmd_stats(int argc, char **argv)
-{
-	struct stats st = { .n = 0 };
-	char buf[16];
-	struct json j;
-	unsigned int i;
-	int ret = no_args(argc, argv);
-
-	if (ret || (ret = open_nl()))
-		return ret;
-	ret = talk(nl_request(&nl, CONENAT_CMD_GET_STATS, NLM_F_ACK),
-		   stats_cb, &st);
-	if (ret)
-		return ret;
-	qsort(st.s, st.n, sizeof(st.s[0]), stat_cmp);
-	if (json_out) {
-		json_init(&j, stdout, pretty);
-		json_begin_object(&j, NULL);
-		for (i = 0; i < st.n; i++)
-			json_uint(&j, stat_name(st.s[i].type, buf, sizeof(buf)),
-				  st.s[i].val);
-		json_end_object(&j);
-		return 0;
-	}
-	for (i = 0; i < st.n; i++)
-		printf("%-20s %" PRIu64 "\n",
-		       stat_name(st.s[i].type, buf, sizeof(buf)), st.s[i].val);
-	return 0;
-}
-
 static int cmd_help(int argc, char **argv);
 
 static const struct command commands[] = {
@@ -1892,45 +1928,124 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "", "show this help" },
 };
 
-static void usage(FILE *f)
+/* Width of the first column of the help: its longest entry. */
+static int help_width(bool with_commands)
 {
-	char buf[ARRAY_SIZE(commands) + ARRAY_SIZE(cfg_options)][64];
-	size_t nc = ARRAY_SIZE(commands), no = ARRAY_SIZE(cfg_options), i;
+	size_t i, n;
 	int w = 0;
 
-	for (i = 0; i < nc; i++)
-		snprintf(buf[i], sizeof(buf[i]), "%s%s%s", commands[i].name,
-			 commands[i].args[0] ? " " : "", commands[i].args);
-	for (i = 0; i < no; i++)
-		snprintf(buf[nc + i], sizeof(buf[0]), "%s%s%s",
-			 cfg_options[i].name, cfg_options[i].arg[0] ? " " : "",
-			 cfg_options[i].arg);
-	for (i = 0; i < nc + no; i++)
-		if ((int)strlen(buf[i]) > w)
-			w = (int)strlen(buf[i]);
+	for (i = 0; with_commands && i < ARRAY_SIZE(commands); i++) {
+		n = strlen(commands[i].name) + 1 + strlen(commands[i].args);
+		w = (int)n > w ? (int)n : w;
+	}
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++) {
+		n = strlen(cfg_options[i].name) + 1 + strlen(cfg_options[i].arg);
+		w = (int)n > w ? (int)n : w;
+	}
+	return w;
+}
 
-	fprintf(f, "Usage: conenat [-j] [-p] COMMAND [ARGS]\n\nCommands:\n");
-	for (i = 0; i < nc; i++)
-		fprintf(f, "  %-*s  %s\n", w, buf[i], commands[i].help);
+static void help_line(FILE *f, int w, const char *a, const char *b,
+		      const char *help)
+{
+	char buf[128];
+
+	snprintf(buf, sizeof(buf), "%s%s%s", a, b[0] ? " " : "", b);
+	fprintf(f, "  %-*s  %s\n", w, buf, help);
+}
+
+static void options_usage(FILE *f, int w)
+{
+	size_t i;
+
 	fprintf(f, "\nOptions of up and set:\n");
-	for (i = 0; i < no; i++)
-		fprintf(f, "  %-*s  %s\n", w, buf[nc + i], cfg_options[i].help);
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++)
+		help_line(f, w, cfg_options[i].name, cfg_options[i].arg,
+			  cfg_options[i].help);
+}
+
+static void usage(FILE *f)
+{
+	int w = help_width(true);
+	size_t i;
+
+	fprintf(f, "Usage: conenat [-j] [-p] [-s] COMMAND [ARGS]\n\nCommands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		help_line(f, w, commands[i].name, commands[i].args,
+			  commands[i].help);
+	options_usage(f, w);
 	fprintf(f, "\nGlobal options:\n");
-	fprintf(f, "  %-*s  %s\n", w, "-j, --json", "JSON output");
-	fprintf(f, "  %-*s  %s\n", w, "-p, --pretty",
-		"indented JSON output (implies -j)");
-	fprintf(f, "  %-*s  %s\n", w, "-h, --help", "show this help");
-	fprintf(f, "\nPROTO is udp, tcp or icmp; --ports without PROTO applies to all three.\n"
+	help_line(f, w, "-j, --json", "", "JSON output");
+	help_line(f, w, "-p, --pretty", "", "indented JSON output (implies -j)");
+	help_line(f, w, "-s, --stats", "", "show: the counters too");
+	help_line(f, w, "-h, --help", "", "show this help");
+	fprintf(f, "\nCommands may be shortened to any unique prefix.\n"
+		"PROTO is udp, tcp or icmp; --ports without PROTO applies to all three.\n"
 		"SECS is seconds, or a number with suffix s, m, h or d.\n"
 		"See conenat(8) for details.\n");
 }
 
+/* conenat help COMMAND, or conenat COMMAND help. */
+static void command_usage(const struct command *c)
+{
+	int w = help_width(false);
+
+	printf("Usage: conenat [-j] [-p] [-s] %s%s%s\n\n  %s\n", c->name,
+	       c->args[0] ? " " : "", c->args, c->help);
+	if (c->fn == cmd_up || c->fn == cmd_set)
+		options_usage(stdout, w);
+}
+
+static const struct command *find_command(const char *name);
+static int global_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	usage(stdout);
+	const struct command *c;
+
+	if (argc > 1)
+		return unexpected(argv[1]);
+	if (!argc) {
+		usage(stdout);
+		return 0;
+	}
+	c = find_command(argv[0]);
+	if (!c)
+		return EXIT_USAGE;
+	command_usage(c);
 	return 0;
+}
+
+/*
+ * The command named @name or by a unique prefix of it, as iproute2 takes
+ * them; NULL, with the error printed, for none or several.
+ */
+static const struct command *find_command(const char *name)
+{
+	const struct command *found = NULL;
+	size_t i, len = strlen(name), n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+		if (len && !strncmp(name, commands[i].name, len)) {
+			found = &commands[i];
+			n++;
+		}
+	}
+	if (n == 1)
+		return found;
+	if (!n) {
+		global_usage_error("unknown command '%s'", name);
+		return NULL;
+	}
+	fprintf(stderr, "conenat: '%s' is ambiguous:", name);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strncmp(name, commands[i].name, len))
+			fprintf(stderr, " %s", commands[i].name);
+	fputs("\nTry 'conenat help' for more information.\n", stderr);
+	return NULL;
 }
 
 static int __attribute__((format(printf, 1, 2)))
@@ -1949,7 +2064,6 @@ global_usage_error(const char *fmt, ...)
 int main(int argc, char **argv)
 {
 	const char *arg;
-	size_t k;
 	int i, ret;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -1961,18 +2075,21 @@ int main(int argc, char **argv)
 			json_out = true;
 		} else if (!strcmp(arg, "--pretty")) {
 			json_out = pretty = true;
+		} else if (!strcmp(arg, "--stats")) {
+			with_stats = true;
 		} else if (!strcmp(arg, "--help")) {
 			usage(stdout);
 			return 0;
 		} else if (arg[1] && arg[1] != '-' &&
-			   strspn(arg + 1, "jph") == strlen(arg + 1)) {
-			/* -j, -p, -h, or several of them as in -jp */
+			   strspn(arg + 1, "jphs") == strlen(arg + 1)) {
+			/* -j, -p, -s, -h, or several of them as in -jp */
 			if (strchr(arg, 'h')) {
 				usage(stdout);
 				return 0;
 			}
-			json_out = true;
+			json_out = json_out || strchr(arg, 'j') || strchr(arg, 'p');
 			pretty = pretty || strchr(arg, 'p');
+			with_stats = with_stats || strchr(arg, 's');
 		} else {
 			return global_usage_error("unknown option '%s'", arg);
 		}
@@ -1981,12 +2098,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (k = 0; k < ARRAY_SIZE(commands); k++)
-		if (!strcmp(argv[i], commands[k].name))
-			command = &commands[k];
+	command = find_command(argv[i]);
 	if (!command)
-		return global_usage_error("unknown command '%s'", argv[i]);
-
+		return EXIT_USAGE;
+	if (i + 2 == argc && !strcmp(argv[i + 1], "help")) {
+		command_usage(command);
+		return 0;
+	}
 	ret = command->fn(argc - i - 1, argv + i + 1);
 	nl_close(&nl);
 	if (fflush(stdout) || ferror(stdout)) {

@@ -478,6 +478,38 @@ expect "load: a missing file" 1 err <<E
 conenat: $tmp/missing.conf: No such file or directory
 E
 
+# iproute2 habits: unique prefixes, help per command, -s
+run up sh
+expect "a unique prefix names the command" 0 log <<'E'
+cmd 1 flags 0x5:
+E
+run up f
+expect "an ambiguous prefix lists the candidates" 2 err <<'E'
+conenat: 'f' is ambiguous: flush forward
+Try 'conenat help' for more information.
+E
+run up forward help
+expect "help of one command" 0 out <<'E'
+Usage: conenat [-j] [-p] [-s] forward [list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT
+
+  list, add or remove port forwards
+E
+run up help fl
+expect "help of one command, by prefix" 0 out <<'E'
+Usage: conenat [-j] [-p] [-s] flush [PROTO] [static]
+
+  drop the dynamic mappings; with static, the port forwards too
+E
+run up help up
+grep -q '^  --address ADDR,...|none  ' "$tmp/out"
+ok $? "help up lists the options of up"
+run up -s show
+grep -q '^  counters$' "$tmp/out" && grep -q '^    drop_unsolicited  *17000$' "$tmp/out"
+ok $? "-s show: the counters after the configuration"
+run up -js show
+jq -e '.stats.created == 3000 and .up' "$tmp/out" >/dev/null
+ok $? "-js show: a stats object in the JSON"
+
 run up
 [ "$(cat "$tmp/rc")" = 2 ] && grep -q '^Usage: conenat' "$tmp/err" && ! [ -s "$tmp/out" ]
 ok $? "no command: usage on stderr, exit 2"
