@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forward: port forwards, listed, added and removed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+static void print_forwards(const struct status *st)
+{
+	char buf[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	for (i = 0; i < st->nfwd; i++)
+		printf("%s %u to %s:%u\n", proto_name(st->fwd[i].proto),
+		       st->fwd[i].ext_port, addr_str(st->fwd[i].int_addr, buf),
+		       st->fwd[i].int_port);
+}
+
+static void json_forwards(const struct status *st)
+{
+	char buf[INET_ADDRSTRLEN];
+	struct json j;
+	unsigned int i;
+
+	json_init(&j, stdout, pretty);
+	json_begin_array(&j, NULL);
+	for (i = 0; i < st->nfwd; i++) {
+		json_begin_object(&j, NULL);
+		json_string(&j, "protocol", proto_name(st->fwd[i].proto));
+		json_uint(&j, "external_port", st->fwd[i].ext_port);
+		json_string(&j, "internal", addr_str(st->fwd[i].int_addr, buf));
+		json_uint(&j, "internal_port", st->fwd[i].int_port);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+}
+
+static int forward_list(void)
+{
+	struct status st;
+	int ret = open_nl();
+
+	if (ret)
+		return ret;
+	ret = get_status(&st);
+	if (ret) {
+		fail(ret);
+		return 1;
+	}
+	if (json_out)
+		json_forwards(&st);
+	else
+		print_forwards(&st);
+	return 0;
+}
+
+/* ADDR[:PORT]; PORT defaults to @port. */
+static int parse_endpoint(const char *s, uint32_t *addr, uint16_t *port)
+{
+	char err[PARSE_ERRLEN], buf[INET_ADDRSTRLEN];
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n >= sizeof(buf)) {
+		snprintf(err, sizeof(err), "invalid IPv4 address '%s'", s);
+		return value_error(err);
+	}
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (parse_ipv4(buf, addr, err, sizeof(err)) ||
+	    (colon && parse_port(colon + 1, port, err, sizeof(err))))
+		return value_error(err);
+	return 0;
+}
+
+/*
+ * add PROTO PORT to ADDR[:PORT] | del PROTO PORT, argv[0] being add or
+ * del; fills in @f (only proto and ext_port for del).
+ */
+int parse_forward(int argc, char **argv, struct forward *f, bool *add)
+{
+	char err[PARSE_ERRLEN];
+
+	*add = !strcmp(argv[0], "add");
+	if (!*add && strcmp(argv[0], "del") && strcmp(argv[0], "delete"))
+		return unexpected(argv[0]);
+	if (argc < 3)
+		return usage_error("'%s' needs a protocol and a port", argv[0]);
+	if (parse_proto(argv[1], &f->proto, err, sizeof(err)) ||
+	    parse_port(argv[2], &f->ext_port, err, sizeof(err)))
+		return value_error(err);
+	f->int_port = f->ext_port;
+	if (!*add)
+		return argc > 3 ? unexpected(argv[3]) : 0;
+	if (argc < 5 || strcmp(argv[3], "to"))
+		return usage_error("'add' needs 'to ADDR[:PORT]'");
+	if (argc > 5)
+		return unexpected(argv[5]);
+	return parse_endpoint(argv[4], &f->int_addr, &f->int_port);
+}
+
+/* Add or remove @f; 0 or -errno, the kernel's message in nl. */
+int forward_request(const struct forward *f, bool add)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = nl_request(&nl, add ? CONENAT_CMD_FORWARD_ADD :
+				    CONENAT_CMD_FORWARD_DEL, NLM_F_ACK);
+	nest = mnl_attr_nest_start(nlh, CONENAT_A_MAPPING);
+	mnl_attr_put_u8(nlh, CONENAT_MAP_A_PROTO, f->proto);
+	mnl_attr_put_u16(nlh, CONENAT_MAP_A_EXT_PORT, f->ext_port);
+	if (add) {
+		mnl_attr_put_u32(nlh, CONENAT_MAP_A_INT_ADDR, f->int_addr);
+		mnl_attr_put_u16(nlh, CONENAT_MAP_A_INT_PORT, f->int_port);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return nl_talk(&nl, nlh, NULL, NULL);
+}
+
+/* forward [list] | forward add PROTO PORT to ADDR[:PORT] | forward del PROTO PORT */
+int cmd_forward(int argc, char **argv)
+{
+	struct forward f = { 0 };
+	bool add;
+	int ret;
+
+	if (!argc || !strcmp(argv[0], "list"))
+		return argc > 1 ? unexpected(argv[1]) : forward_list();
+	ret = parse_forward(argc, argv, &f, &add);
+	if (ret || (ret = open_nl()))
+		return ret;
+	ret = forward_request(&f, add);
+	if (ret) {
+		fail(ret);
+		return 1;
+	}
+	return 0;
+}
