@@ -126,11 +126,9 @@ int cmd_save(int argc, char **argv)
 	ret = no_args(argc, argv);
 	if (ret || (ret = open_nl()))
 		return ret;
-	ret = get_status(&st);
-	if (ret) {
-		fail(ret);
-		return 1;
-	}
+	ret = status_or_fail(&st);
+	if (ret)
+		return ret;
 	if (!st.up) {
 		fputs("conenat: conenat is not up: nothing to save\n", stderr);
 		return 1;

@@ -47,11 +47,9 @@ static int forward_list(void)
 
 	if (ret)
 		return ret;
-	ret = get_status(&st);
-	if (ret) {
-		fail(ret);
-		return 1;
-	}
+	ret = status_or_fail(&st);
+	if (ret)
+		return ret;
 	if (json_out)
 		json_forwards(&st);
 	else

@@ -141,6 +141,16 @@ int get_status(struct status *st)
 	return err;
 }
 
+/* get_status(), the error printed: 0, or 1 as the exit status. */
+int status_or_fail(struct status *st)
+{
+	int err = get_status(st);
+
+	if (err)
+		fail(err);
+	return err ? 1 : 0;
+}
+
 static const char *plural(uint32_t n)
 {
 	return n == 1 ? "" : "s";
@@ -295,11 +305,9 @@ int cmd_show(int argc, char **argv)
 
 	if (ret || (ret = open_nl()))
 		return ret;
-	ret = get_status(&st);
-	if (ret) {
-		fail(ret);
-		return 1;
-	}
+	ret = status_or_fail(&st);
+	if (ret)
+		return ret;
 	if (with_stats && (ret = get_stats(&stats)))
 		return ret;
 	if (json_out) {

@@ -128,6 +128,7 @@ struct status {
 };
 
 int get_status(struct status *st);
+int status_or_fail(struct status *st);
 int cmd_show(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

@@ -137,13 +137,10 @@ quote_error() {
 	fi
 	m=$(ext_port "$proto" 4000)
 	[ -n "$m" ] || fail "no $proto mapping for 10.0.1.2:4000"
-	: >"$TMPDIR/ready"
-	in_ns "$lan1" $PROBE recv-error 3 5 >"$TMPDIR/got" 2>"$TMPDIR/ready" &
-	local pid=$!
-	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-error did not start"
+	listen "$lan1" "$TMPDIR/got" recv-error 3 5
 	in_ns "$dst" $PROBE send-error 203.0.113.1 3 4 "$proto" \
 		"203.0.113.1:$m" 192.0.2.10:3478 8
-	wait $pid || fail "no $proto error reached the LAN host"
+	wait $LISTENER || fail "no $proto error reached the LAN host"
 	out=$(cat "$TMPDIR/got")
 	echo "$out"
 	[ "$out" = "192.0.2.10 > 10.0.1.2 quote 10.0.1.2:4000 > 192.0.2.10:3478 ip ok icmp ok quote-ip ok" ] ||
@@ -161,17 +158,14 @@ error_with_8_byte_quote_reaches_lan_host() {
 # dst sends to it with TTL and waits for an ICMP error of TYPE, which must
 # come from the external address and quote the external endpoint.
 error_about_inbound() {
-	local type=$1 ttl=$2 m out pid
+	local type=$1 ttl=$2 m out
 	icmp_topology
 	in_ns "$lan1" $PROBE send-udp 4000 192.0.2.10:3478 64
 	m=$(ext_port udp 4000)
 	[ -n "$m" ] || fail "no mapping"
-	: >"$TMPDIR/ready"
-	in_ns "$dst" $PROBE recv-error "$type" 5 >"$TMPDIR/got" 2>"$TMPDIR/ready" &
-	pid=$!
-	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-error did not start"
+	listen "$dst" "$TMPDIR/got" recv-error "$type" 5
 	in_ns "$dst" $PROBE send-udp 3478 "203.0.113.1:$m" "$ttl"
-	wait $pid || fail "no ICMP error of type $type reached the remote host"
+	wait $LISTENER || fail "no ICMP error of type $type reached the remote host"
 	out=$(cat "$TMPDIR/got")
 	echo "$out"
 	[ "$out" = "203.0.113.1 > 192.0.2.10 quote 192.0.2.10:3478 > 203.0.113.1:$m ip ok icmp ok quote-ip ok" ] ||
@@ -202,13 +196,10 @@ unmatched_error_dropped_and_nothing_refreshed() {
 	m=$(ext_port udp 4000)
 	[ -n "$m" ] || fail "no mapping"
 	free=$((m == 29999 ? 20000 : m + 1))
-	: >"$TMPDIR/ready"
-	in_ns "$lan1" $PROBE recv-error 3 3 >"$TMPDIR/got" 2>"$TMPDIR/ready" &
-	local pid=$!
-	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-error did not start"
+	listen "$lan1" "$TMPDIR/got" recv-error 3 3
 	in_ns "$dst" $PROBE send-error 203.0.113.1 3 3 udp \
 		"203.0.113.1:$free" 192.0.2.10:3478 8
-	! wait $pid || fail "error about unmapped port $free delivered: $(cat "$TMPDIR/got")"
+	! wait $LISTENER || fail "error about unmapped port $free delivered: $(cat "$TMPDIR/got")"
 	in_ns "$rt" "$CONENAT" -j stats | jq -e '.drop_icmp_unmatched == 1' \
 		>/dev/null || fail "drop not counted"
 	before=$(in_ns "$rt" "$CONENAT" -j mappings | jq '.[0].expires_ms')

@@ -68,6 +68,18 @@ busywait() {
 	done
 }
 
+# listen NS OUT PROBE-ARGS...: start "$PROBE PROBE-ARGS" (recv-error,
+# recv-echo) in NS in the background, its output to OUT, and return once
+# it listens, with its pid in $LISTENER.
+listen() {
+	local ns=$1 out=$2
+	shift 2
+	: >"$TMPDIR/ready"
+	in_ns "$ns" $PROBE "$@" >"$out" 2>"$TMPDIR/ready" &
+	LISTENER=$!
+	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "$1 did not start"
+}
+
 # Run CMD in namespace NS.
 in_ns() {
 	local ns=$1

@@ -407,13 +407,10 @@ hairpin_icmp_echo_between_lan_hosts() {
 	b=$(in_ns "$rt" "$CONENAT" -j mappings icmp from 10.0.2.2 |
 		jq -r '.[0].external_port')
 	[ "$b" != null ] || fail "lan2 got no ICMP mapping"
-	: >"$TMPDIR/ready"
-	in_ns "$lan2" $PROBE recv-echo 10 >"$TMPDIR/seen" 2>"$TMPDIR/ready" &
-	local pid=$!
-	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-echo did not start"
+	listen "$lan2" "$TMPDIR/seen" recv-echo 10
 	got=$(in_ns "$lan1" $PROBE echo $WAN "$b" 5) ||
 		fail "lan1's echo request to $WAN id $b got no reply: $got"
-	wait $pid || fail "lan2 got no echo request"
+	wait $LISTENER || fail "lan2 got no echo request"
 	seen=$(cat "$TMPDIR/seen")
 	a=$(in_ns "$rt" "$CONENAT" -j mappings icmp from 10.0.1.2 |
 		jq -r '.[0].external_port')
@@ -434,12 +431,9 @@ hairpin_icmp_error_reaches_sender() {
 	local b got
 	b=$(send "$lan2" udp -b 10.0.2.2:5000 198.51.100.10:3478 | mapped)
 	in_range "$b" 20000 29999 || fail "lan2 got no mapping: '$b'"
-	: >"$TMPDIR/ready"
-	in_ns "$lan1" $PROBE recv-error 3 10 >"$TMPDIR/err" 2>"$TMPDIR/ready" &
-	local pid=$!
-	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "recv-error did not start"
+	listen "$lan1" "$TMPDIR/err" recv-error 3 10
 	got=$(in_ns "$lan1" $PROBE udp-ask 10.0.1.2:4000 "$b" 3)
-	wait $pid || fail "lan1 got no ICMP error"
+	wait $LISTENER || fail "lan1 got no ICMP error"
 	local a
 	a=$(in_ns "$rt" "$CONENAT" -j mappings udp from 10.0.1.2 |
 		jq -r '.[0] | "\(.external):\(.external_port)"')

@@ -72,8 +72,7 @@ def send_error(dst, icmp_type, code, proto, qsrc, qdst, nbytes):
     body = quoted_packet(proto, ep(qsrc), ep(qdst), int(nbytes))
     msg = struct.pack("!BBHI", int(icmp_type), int(code), 0, 0) + body
     msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    s.sendto(msg, (dst, 0))
+    icmp_socket().sendto(msg, (dst, 0))
 
 
 def ready():
@@ -81,9 +80,13 @@ def ready():
     sys.stderr.flush()
 
 
-def recv_error(icmp_type, secs):
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-    ready()
+def icmp_socket():
+    return socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+
+
+def icmp_wait(s, want, secs, minlen=8):
+    """The first packet on raw socket s holding an ICMP message of type
+    want and at least minlen bytes, or None after secs."""
     deadline = time.time() + float(secs)
     while time.time() < deadline:
         s.settimeout(max(deadline - time.time(), 0.01))
@@ -91,22 +94,31 @@ def recv_error(icmp_type, secs):
             pkt = s.recv(65535)
         except socket.timeout:
             break
-        ihl = (pkt[0] & 15) * 4
-        icmp = pkt[ihl:]
-        if icmp[0] != int(icmp_type) or len(icmp) < 8 + 20 + 4:
-            continue
-        inner = icmp[8:]
-        iihl = (inner[0] & 15) * 4
-        qsrc = socket.inet_ntoa(inner[12:16])
-        qdst = socket.inet_ntoa(inner[16:20])
-        sport, dport = struct.unpack("!HH", inner[iihl:iihl + 4])
-        good = lambda ok: "ok" if ok else "BAD"
-        print("%s > %s quote %s:%d > %s:%d ip %s icmp %s quote-ip %s" % (
-            socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20]),
-            qsrc, sport, qdst, dport, good(csum(pkt[:ihl]) == 0),
-            good(csum(icmp) == 0), good(csum(inner[:iihl]) == 0)))
-        return 0
-    return 1
+        icmp = pkt[(pkt[0] & 15) * 4:]
+        if len(icmp) >= minlen and icmp[0] == want:
+            return pkt
+    return None
+
+
+def recv_error(icmp_type, secs):
+    s = icmp_socket()
+    ready()
+    pkt = icmp_wait(s, int(icmp_type), secs, 8 + 20 + 4)
+    if not pkt:
+        return 1
+    ihl = (pkt[0] & 15) * 4
+    icmp = pkt[ihl:]
+    inner = icmp[8:]
+    iihl = (inner[0] & 15) * 4
+    qsrc = socket.inet_ntoa(inner[12:16])
+    qdst = socket.inet_ntoa(inner[16:20])
+    sport, dport = struct.unpack("!HH", inner[iihl:iihl + 4])
+    good = lambda ok: "ok" if ok else "BAD"
+    print("%s > %s quote %s:%d > %s:%d ip %s icmp %s quote-ip %s" % (
+        socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20]),
+        qsrc, sport, qdst, dport, good(csum(pkt[:ihl]) == 0),
+        good(csum(icmp) == 0), good(csum(inner[:iihl]) == 0)))
+    return 0
 
 
 def send_udp(sport, dst, ttl):
@@ -215,38 +227,29 @@ def send_frags(src, dst, size):
         s.sendto(frag, (daddr, 0))
 
 
-def icmp_wait(s, want, secs):
-    """The first ICMP message of type want on raw socket s: (src, id)."""
-    deadline = time.time() + float(secs)
-    while time.time() < deadline:
-        s.settimeout(max(deadline - time.time(), 0.01))
-        try:
-            pkt = s.recv(65535)
-        except socket.timeout:
-            break
-        icmp = pkt[(pkt[0] & 15) * 4:]
-        if len(icmp) >= 8 and icmp[0] == want:
-            return socket.inet_ntoa(pkt[12:16]), struct.unpack("!H", icmp[4:6])[0]
-    return None
+def echo_of(pkt):
+    """The source and identifier of an echo message."""
+    icmp = pkt[(pkt[0] & 15) * 4:]
+    return socket.inet_ntoa(pkt[12:16]), struct.unpack("!H", icmp[4:6])[0]
 
 
 def echo(dst, ident, secs):
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s = icmp_socket()
     msg = struct.pack("!BBHHH", 8, 0, 0, int(ident), 1) + b"conenat"
     msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
     s.sendto(msg, (dst, 0))
-    got = icmp_wait(s, 0, secs)
-    print("reply from %s id %d" % got if got else "timeout")
-    return 0 if got else 1
+    pkt = icmp_wait(s, 0, secs)
+    print("reply from %s id %d" % echo_of(pkt) if pkt else "timeout")
+    return 0 if pkt else 1
 
 
 def recv_echo(secs):
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s = icmp_socket()
     ready()
-    got = icmp_wait(s, 8, secs)
-    print("request from %s id %d" % got if got else "timeout")
+    pkt = icmp_wait(s, 8, secs)
+    print("request from %s id %d" % echo_of(pkt) if pkt else "timeout")
     sys.stdout.flush()
-    return 0 if got else 1
+    return 0 if pkt else 1
 
 
 def main(argv):
