@@ -268,7 +268,7 @@ static int kunit_insert_same(void *arg)
 static void conenat_test_concurrent_insert(struct kunit *test)
 {
 	struct conenat_kunit_ctx *c = kunit_instance(test);
-	struct conenat_mapping *m;
+	struct conenat_mapping *m, *x = NULL;
 
 	kunit_on_each_cpu(test, c, kunit_insert_same);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->bad), 0);
@@ -276,11 +276,12 @@ static void conenat_test_concurrent_insert(struct kunit *test)
 	rcu_read_lock();
 	m = conenat_lookup_int(&c->inst.table, CONENAT_UDP, INT_ADDR,
 			       htons(4000));
-	KUNIT_EXPECT_NOT_NULL(test, m);
 	if (m)
-		KUNIT_EXPECT_PTR_EQ(test, m, conenat_lookup_ext(&c->inst.table,
-					CONENAT_UDP, EXT_ADDR, m->ext_port));
+		x = conenat_lookup_ext(&c->inst.table, CONENAT_UDP, EXT_ADDR,
+				       m->ext_port);
 	rcu_read_unlock();
+	KUNIT_EXPECT_NOT_NULL(test, m);
+	KUNIT_EXPECT_PTR_EQ(test, m, x);
 	kunit_instance_end(c);
 }
 
