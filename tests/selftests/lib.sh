@@ -110,7 +110,11 @@ run_test() {
 		TMPDIR=$(mktemp -d)
 		export TMPDIR
 		trap 'cleanup_ns; rm -rf "$TMPDIR"' EXIT
-		set -e
+		# A command that fails outside a condition ends the test (set -e);
+		# say which, as it may print nothing itself.
+		trap '[ $BASH_SUBSHELL -gt 1 ] ||
+		      echo "FAIL: \"$BASH_COMMAND\" exited $? (line $LINENO)" >&2' ERR
+		set -eE
 		"$func"
 	) >"$log" 2>&1 &
 	pid=$!

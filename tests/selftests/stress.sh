@@ -9,6 +9,10 @@
 # shellcheck source=nat.sh
 . "$(dirname "${BASH_SOURCE[0]}")/nat.sh"
 
+# Each of these does hundreds of operations under emulation: give them
+# more than the default five minutes before the runner calls them hung.
+TEST_TIMEOUT=${STRESS_TIMEOUT:-900}
+
 TESTS=(
 	reload_module_under_traffic
 	reconfigure_under_traffic
