@@ -427,6 +427,8 @@ int conenat_hooks_register(struct conenat_instance *inst);
 void conenat_hooks_unregister(struct conenat_instance *inst);
 
 /* icmp.c */
+bool conenat_error_writable(struct conenat_instance *inst,
+			    struct sk_buff *skb);
 unsigned int conenat_xlate_error_in(struct conenat_instance *inst,
 				    struct sk_buff *skb, struct conenat_pkt *p);
 unsigned int conenat_xlate_error_out(struct conenat_instance *inst,

@@ -16,10 +16,10 @@
 #include <net/dst.h>
 #include "conenat.h"
 
-static bool conenat_error_writable(struct conenat_instance *inst,
-				   struct sk_buff *skb)
+/* All of an ICMP error writable: its checksum is computed anew. */
+bool conenat_error_writable(struct conenat_instance *inst,
+			    struct sk_buff *skb)
 {
-	/* All of it: the ICMP checksum is computed anew. */
 	if (likely(!skb_ensure_writable(skb, skb->len)))
 		return true;
 	conenat_count(inst, CONENAT_STAT_DROP_UNWRITABLE);

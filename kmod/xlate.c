@@ -246,10 +246,8 @@ static unsigned int conenat_hairpin_error(struct conenat_instance *inst,
 	if (!to || !conenat_mapping_alive(to) || !from ||
 	    !conenat_mapping_alive(from))
 		return NF_ACCEPT;
-	if (skb_ensure_writable(skb, skb->len)) {
-		conenat_count(inst, CONENAT_STAT_DROP_UNWRITABLE);
+	if (!conenat_error_writable(inst, skb))
 		return NF_DROP;
-	}
 	conenat_rewrite_error(skb, p, true, from->ext_addr, from->ext_port);
 	conenat_rewrite_error(skb, p, false, to->int_addr, to->int_port);
 	return conenat_hairpin_route(inst, cfg, skb, saddr);
