@@ -273,6 +273,22 @@ static bool conenat_pick_port(struct conenat_instance *inst,
 }
 
 /*
+ * Take one of the @max places of @count, or none when they are all
+ * taken: unlike an increment undone, the count never shows more than
+ * @max, to a reader either.
+ */
+static bool conenat_count_take(atomic_t *count, u32 max)
+{
+	int c = atomic_read(count);
+
+	do {
+		if ((u32)c >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(count, &c, c + 1));
+	return true;
+}
+
+/*
  * Link a new mapping @m, or revive the held-down one of the same endpoint,
  * and return the one linked. Caller holds the host_lock of @host.
  */
@@ -291,8 +307,9 @@ conenat_create_locked(struct conenat_instance *inst,
 		*refused = CONENAT_STAT_REFUSED_HOST;
 		return NULL;
 	}
-	if (atomic_inc_return(&t->count) > cfg->max_mappings && !m->fixed) {
-		atomic_dec(&t->count);
+	if (m->fixed) {
+		atomic_inc(&t->count);
+	} else if (!conenat_count_take(&t->count, cfg->max_mappings)) {
 		*refused = CONENAT_STAT_REFUSED_LIMIT;
 		return NULL;
 	}
