@@ -5,6 +5,9 @@
 #   make demo            full-cone NAT shown in a VM
 #   make bench           conenat against forwarding and MASQUERADE
 #   make fuzz            fuzz the packet parser and rewriter (FUZZ_SECONDS)
+#   make check-debug     the selftests and KUnit suites under a debug kernel
+#                        (KASAN, UBSAN, kmemleak, lockdep), built once by
+#                        make debug-kernel into /var/cache/conenat
 #   make install         module (KVER=...), tool, man page, completion;
 #                        DESTDIR and PREFIX as usual; make uninstall
 #   make dkms-install    the module's sources to /usr/src for dkms add
@@ -19,7 +22,7 @@ PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 .PHONY: all module tool nattest unit kbuild check demo bench fuzz deps \
-	clean install uninstall dkms-install
+	debug-kernel check-debug clean install uninstall dkms-install
 
 all: module tool
 
@@ -56,6 +59,12 @@ bench: deps
 
 fuzz: deps
 	tests/fuzz/run.sh
+
+debug-kernel: deps
+	tests/debug-kernel/build.sh
+
+check-debug: deps
+	tests/debug-kernel/check.sh
 
 # The module goes to /lib/modules/$(KVER)/updates, which modprobe prefers
 # to the kernel's own tree; depmod runs unless DESTDIR is set.

@@ -39,6 +39,13 @@
 #   VM_VERBOSE=1  also stream the serial console to stderr
 #   VM_NO_VNG=1   never use vng even if it and /dev/kvm are available
 #   VM_PVH=0      boot the bzImage instead of the extracted vmlinux (PVH)
+#   VM_KERNEL   boot this image (a bzImage, or a vmlinux with a PVH entry)
+#               instead of /boot/vmlinuz-KVER; KVER is then only a label
+#               (results dir, messages) and /lib/modules/KVER need not exist.
+#               Its virtio-pci and 9p must be built in: the initramfs gets
+#               no modules (tests/debug-kernel/ builds such a kernel)
+#   VM_SPLAT_IGNORE  extended regex: splat lines that match it do not count
+#               (a kernel's benign lines, e.g. kmemleak's "initialized")
 #   VM_BOOT_RETRIES  reboots allowed when the guest dies before the script
 #               starts (default 1; see boot_vm's caller)
 #   For more kernel console output: VM_CMDLINE=loglevel=7 VM_VERBOSE=1
@@ -69,6 +76,7 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 mod_order() {
 	local dir=/lib/modules/$1 path deps name m
 	declare -A DEP=() BYNAME=() SEEN=()
+	[ -n "$MODULES" ] || return 0
 	while IFS=: read -r path deps; do
 		DEP[$path]=$deps
 		name=${path##*/}
@@ -103,6 +111,7 @@ build_initramfs() {
 	cp "$HERE/init" "$tmp/init"
 	chmod 755 "$tmp/init"
 	mod_order "$kver" >"$tmp/order.tmp"
+	: >>"$tmp/modules.order" # init reads it even when it lists nothing
 	while read -r p; do
 		ko=${p##*/}
 		ko=${ko%%.ko*}.ko
@@ -123,10 +132,16 @@ build_initramfs() {
 	rm -rf "$tmp"
 }
 
-# initramfs KVER: print path of an up-to-date cached initramfs.
+# initramfs KVER: print path of an up-to-date cached initramfs (one
+# without modules, shared by all, for a VM_KERNEL).
 initramfs() {
 	local out=$REPO/build/vm/initramfs-$1.cpio.gz f stale=
-	for f in "$0" "$HERE/init" "/lib/modules/$1/modules.dep" /bin/busybox; do
+	local deps=/lib/modules/$1/modules.dep
+	if [ -n "${VM_KERNEL:-}" ]; then
+		out=$REPO/build/vm/initramfs-builtin.cpio.gz
+		deps=
+	fi
+	for f in "$0" "$HERE/init" ${deps:+"$deps"} /bin/busybox; do
 		[ "$out" -nt "$f" ] || stale=1 # also true when $out is missing
 	done
 	[ -z "$stale" ] || build_initramfs "$1" "$out"
@@ -139,6 +154,7 @@ initramfs() {
 # 6.12 (zstd).  Falls back to the bzImage if extraction fails or VM_PVH=0.
 kernel_image() {
 	local bz=/boot/vmlinuz-$1 out=$REPO/build/vm/vmlinux-$1
+	[ -z "${VM_KERNEL:-}" ] || { echo "$VM_KERNEL"; return; }
 	[ "${VM_PVH:-1}" != 0 ] || { echo "$bz"; return; }
 	[ "$out" -nt "$bz" ] || extract_vmlinux "$bz" "$out"
 	if [ -s "$out" ]; then echo "$out"; else echo "$bz"; fi
@@ -215,7 +231,7 @@ vm_cmd() {
 	local cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 loglevel=4"
 	if use_vng; then
 		# vng shares the host fs itself; the wrapper runs as a normal process.
-		VM=(vng --run "/boot/vmlinuz-$KVER" --user root --cpus "$smp"
+		VM=(vng --run "${VM_KERNEL:-/boot/vmlinuz-$KVER}" --user root --cpus "$smp"
 			--memory "$mem" --rwdir "$res"
 			--append "panic=-1 oops=panic panic_on_warn=1 ${VM_CMDLINE:-}"
 			--exec "$(q "$HERE/guest-wrapper.sh") $(q "$res")")
@@ -249,11 +265,20 @@ console_tail() {
 	tail -n 50 "$RES/console.log" | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\x1bc//g; s/^/  | /' >&2
 }
 
+# splat_lines FILE: lines of FILE that match SPLAT_RE, less VM_SPLAT_IGNORE.
+splat_lines() {
+	if [ -n "${VM_SPLAT_IGNORE:-}" ]; then
+		grep -aE "$SPLAT_RE" "$1" | grep -avE "$VM_SPLAT_IGNORE"
+	else
+		grep -aE "$SPLAT_RE" "$1"
+	fi
+}
+
 # splats: print kernel splat lines from dmesg.log (or console.log); 0 if any.
 splats() {
 	local f=$RES/dmesg.log
 	[ -s "$f" ] || f=$RES/console.log
-	grep -aE "$SPLAT_RE" "$f" >"$RES/splats.txt" || { rm -f "$RES/splats.txt"; return 1; }
+	splat_lines "$f" >"$RES/splats.txt" || { rm -f "$RES/splats.txt"; return 1; }
 	SPLAT_FILE=$f
 	say "kernel splat in ${f##*/}:"
 	head -n 40 "$RES/splats.txt" | sed 's/^/  ! /' >&2
@@ -316,8 +341,13 @@ main() {
 	KVER=$1
 	local script=$2 try
 	shift 2
-	[ -f "/boot/vmlinuz-$KVER" ] || die "no /boot/vmlinuz-$KVER"
-	[ -d "/lib/modules/$KVER" ] || die "no /lib/modules/$KVER"
+	if [ -n "${VM_KERNEL:-}" ]; then
+		[ -f "$VM_KERNEL" ] || die "no such file: $VM_KERNEL (VM_KERNEL)"
+		MODULES="" # built in
+	else
+		[ -f "/boot/vmlinuz-$KVER" ] || die "no /boot/vmlinuz-$KVER"
+		[ -d "/lib/modules/$KVER" ] || die "no /lib/modules/$KVER"
+	fi
 	case $script in /*) ;; *) die "GUEST_SCRIPT must be an absolute path" ;; esac
 	[ -f "$script" ] || die "no such file: $script"
 	# The guest mounts tmpfs over these; only the repo is carried through.
