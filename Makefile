@@ -32,8 +32,12 @@ module:
 tool:
 	$(MAKE) -C tools
 
-nattest: $(BUILD)/nattest
+# The selftests' helpers: nattest (sockets), blast (a packet source).
+nattest: $(BUILD)/nattest $(BUILD)/blast
 $(BUILD)/nattest: tests/selftests/nattest.c
+	@mkdir -p $(BUILD)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+$(BUILD)/blast: tests/bench/blast.c
 	@mkdir -p $(BUILD)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 

@@ -62,8 +62,8 @@ step tool make -C tools && result OK "tool builds" || result FAIL "tool builds"
 make -s -C tools check-fake 2>&1 | tee "$log/tool.log" | grep -E '^(not ok|# )'
 add_counts "$log/tool.log" "${PIPESTATUS[0]}" "tool against a fake module"
 
-step nattest make nattest && result OK "nattest builds" ||
-	result FAIL "nattest builds"
+step nattest make nattest && result OK "nattest and blast build" ||
+	result FAIL "nattest and blast build"
 
 checkpatch=$(tools/deps.sh --checkpatch)
 if [ -x "$checkpatch" ]; then

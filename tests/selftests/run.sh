@@ -10,7 +10,7 @@ shift
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(control nat icmp stress)
+[ ${#files[@]} -gt 0 ] || files=(control nat icmp hostile stress)
 
 echo "TAP version 13"
 echo "# kernel $(uname -r)"
