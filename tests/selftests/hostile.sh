@@ -476,6 +476,7 @@ watch_count() {
 }
 
 # watched_max LIMIT: the count the module reported never exceeded LIMIT.
+# Called after the listed mappings were checked against LIMIT.
 watched_max() {
 	wait "$WATCH"
 	local max samples
@@ -483,7 +484,7 @@ watched_max() {
 	echo "mapping count: max $max in $samples samples"
 	[ "$samples" -gt 0 ] || fail "mapping count never read"
 	[ "$max" -le "$1" ] ||
-		fail "module reported $max mappings, over the limit of $1 (CONENAT_CMD_GET, CONENAT_A_MAPPINGS)"
+		fail "module reported $max mappings (CONENAT_A_MAPPINGS), over the limit of $1, though no more than $1 were ever listed"
 }
 
 # One LAN host floods new source ports, then another: the per-host limit
