@@ -83,8 +83,11 @@ for kver in $(tools/deps.sh --kernels); do
 		continue
 	fi
 	result OK "module builds with W=1 for $kver"
-	tests/vm/run.sh "$kver" "$top/tests/selftests/run.sh" \
-		"$top/build/$kver/conenat.ko" 2>&1 | tee "$log/vm-$kver.log"
+	# About 20 minutes per kernel on an idle 2-core host; room for a
+	# loaded one.
+	VM_TIMEOUT=${VM_TIMEOUT:-3600} tests/vm/run.sh "$kver" \
+		"$top/tests/selftests/run.sh" "$top/build/$kver/conenat.ko" 2>&1 |
+		tee "$log/vm-$kver.log"
 	add_counts "$log/vm-$kver.log" "${PIPESTATUS[0]}" "selftests on $kver"
 done
 
