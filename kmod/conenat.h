@@ -244,6 +244,7 @@ struct conenat_table {
 	struct conenat_hashing hash;	/* bucket and lock of each entry */
 	atomic_t count;			/* live and held-down mappings */
 	atomic_t nconns;		/* TCP connections tracked */
+	atomic_t gen;			/* changes of ext_hash, for dumps */
 	/*
 	 * host_lock[i] serialises the lives of the mappings and connections
 	 * of the internal hosts of stripe i (conenat_host_lock()) and guards

@@ -682,6 +682,7 @@ static int conenat_put_mapping(struct sk_buff *skb,
 			  CONENAT_CMD_GET_MAPPINGS);
 	if (!hdr)
 		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
 	if (conenat_put_mapping_attrs(skb, m)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -742,7 +743,12 @@ static bool conenat_dump_match(const struct conenat_mapping *m,
 	       m->int_addr == nla_get_in_addr(tb[CONENAT_A_INT_ADDR]);
 }
 
-/* cb->args[0]: outside bucket to resume at; [1]: entries of it already seen. */
+/*
+ * cb->args[0]: outside bucket to resume at; [1]: entries of it already
+ * seen. A mapping linked or unlinked meanwhile shifts those positions, so
+ * a dump that spans a change of the outside index, or of the instance, is
+ * flagged NLM_F_DUMP_INTR, and the tool asks again.
+ */
 static int conenat_dump_mappings(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
@@ -754,6 +760,7 @@ static int conenat_dump_mappings(struct sk_buff *skb,
 
 	rcu_read_lock();
 	inst = rcu_dereference(cn->inst);
+	cb->seq = inst ? atomic_read(&inst->table.gen) : 0;
 	for (; inst && bucket < (1UL << inst->table.hash.bits);
 	     bucket++, seen = 0) {
 		i = 0;

@@ -39,6 +39,10 @@ int conenat_table_init(struct conenat_table *t, u32 max_mappings)
 	get_random_bytes(&t->hash.key, sizeof(t->hash.key));
 	atomic_set(&t->count, 0);
 	atomic_set(&t->nconns, 0);
+	/* Random, so that a dump resumed on a new instance's table sees a
+	 * change (netlink.c).
+	 */
+	atomic_set(&t->gen, get_random_u32());
 	/* One loop per array: each spin_lock_init() is its own lock class. */
 	for (i = 0; i < CONENAT_NLOCKS; i++) {
 		INIT_HLIST_HEAD(&t->host_hash[i]);
@@ -195,6 +199,7 @@ static void conenat_ext_unhash(struct conenat_table *t,
 			       struct conenat_mapping *m)
 {
 	hlist_del_init_rcu(&m->ext_node);
+	atomic_inc(&t->gen);
 	atomic_dec(&t->count);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
 }
@@ -241,6 +246,7 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 			conenat_ext_unhash(t, holder);
 		m->ext_port = port;
 		hlist_add_head_rcu(&m->ext_node, &t->ext_hash[s.bucket]);
+		atomic_inc(&t->gen);
 		claimed = true;
 	}
 	spin_unlock(&t->ext_lock[s.lock]);

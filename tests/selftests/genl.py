@@ -10,6 +10,13 @@
       accepted or refused without a message. conenat must be up, with
       defaults, in the caller's namespace; a refused request changes
       nothing, which the caller checks.
+
+  genl.py dump [change]
+      Dump the mappings, reading the reply one part at a time, and print
+      "parts P entries N interrupted yes|no": whether any message came
+      flagged NLM_F_DUMP_INTR. With "change", a port forward (UDP 40000
+      to 10.0.9.9:9) is added after the first part is read, and deleted at
+      the end; the table must be large enough for three parts.
 """
 import os
 import socket
@@ -19,7 +26,7 @@ import sys
 NETLINK_GENERIC = 16
 NETLINK_CAP_ACK = 10
 NETLINK_EXT_ACK = 11
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR = 1, 4, 0x300, 0x10
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
@@ -27,7 +34,7 @@ NLMSGERR_ATTR_MSG = 1
 NESTED = 0x8000
 
 # include/uapi/linux/conenat.h
-UP, SET, GET_MAPPINGS, FLUSH, FORWARD_ADD = 2, 3, 5, 6, 8
+UP, SET, GET_MAPPINGS, FLUSH, FORWARD_ADD, FORWARD_DEL = 2, 3, 5, 6, 8, 9
 A_IFNAME, A_IFINDEX, A_EXT_ADDR, A_RANGES, A_RANGE = 3, 4, 5, 6, 7
 A_TIMEOUT_UDP, A_HOLDDOWN, A_MAX_MAPPINGS = 8, 12, 13
 A_INBOUND_REFRESH, A_UNSAFE_TIMEOUTS, A_MAPPING, A_PROTO = 16, 17, 19, 20
@@ -221,11 +228,50 @@ def hostile():
     return 1 if bad else 0
 
 
+CHANGE = fwd(u8(MAP_PROTO, UDP), u16(MAP_EXT_PORT, 40000),
+             addr(MAP_INT_ADDR, "10.0.9.9"), u16(MAP_INT_PORT, 9))
+
+
+def dump(change):
+    nl, other = Genl(), Genl()
+    nl.seq += 1
+    body = struct.pack("=BBH", GET_MAPPINGS, 1, 0)
+    nl.s.send(struct.pack("=IHHII", 16 + len(body), nl.family,
+                          NLM_F_REQUEST | NLM_F_DUMP, nl.seq, 0) + body)
+    parts = entries = 0
+    intr = done = False
+    while not done:
+        data = nl.s.recv(65536)
+        parts += 1
+        off = 0
+        while off + 16 <= len(data):
+            mlen, mtype, flags, _, _ = struct.unpack_from("=IHHII", data, off)
+            off += (mlen + 3) & ~3
+            intr |= bool(flags & NLM_F_DUMP_INTR)
+            if mtype == NLMSG_ERROR:
+                sys.exit("dump refused")
+            done = mtype == NLMSG_DONE
+            entries += mtype == nl.family
+        if change and parts == 1:
+            # The kernel made part 2 while part 1 was read: part 3 is
+            # the first made after the change.
+            err, msg, _ = other.talk(other.family, FORWARD_ADD, CHANGE)
+            if err:
+                sys.exit("forward add: %s %s" % (os.strerror(err), msg))
+    if change:
+        other.talk(other.family, FORWARD_DEL, CHANGE)
+    print("parts %d entries %d interrupted %s" % (
+        parts, entries, "yes" if intr else "no"))
+    return 0
+
+
 def main(argv):
-    if len(argv) != 2 or argv[1] != "hostile":
-        sys.stderr.write(__doc__)
-        return 2
-    return hostile()
+    if len(argv) == 2 and argv[1] == "hostile":
+        return hostile()
+    if len(argv) in (2, 3) and argv[1] == "dump" and argv[2:] in ([], ["change"]):
+        return dump(len(argv) == 3)
+    sys.stderr.write(__doc__)
+    return 2
 
 
 if __name__ == "__main__":

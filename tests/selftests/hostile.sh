@@ -20,6 +20,7 @@ TESTS=(
 	inbound_flood_creates_nothing
 	outbound_flood_stops_at_limits
 	global_limit_holds_under_two_senders
+	dump_during_changes_flagged_and_retried
 )
 
 HOSTILE="/usr/bin/python3 $TOP/tests/selftests/hostile.py"
@@ -600,4 +601,61 @@ global_limit_holds_under_two_senders() {
 		fail "${IG[IpForwDatagrams]} packets forwarded, $made made a mapping, $refused refused: $((IG[IpForwDatagrams] - made - refused)) unaccounted"
 	[ "$p1" -ge 1 ] && [ "$p2" -ge 1 ] || fail "a sender got no mapping"
 	watched_max 5000
+}
+
+# churn: add and delete a port forward, again and again, until
+# $TMPDIR/stop exists: each links or unlinks a mapping in the table.
+churn() {
+	while [ ! -e "$TMPDIR/stop" ]; do
+		in_ns "$rt" "$CONENAT" forward add udp 41000 to 10.0.1.2:41000
+		in_ns "$rt" "$CONENAT" forward del udp 41000
+	done
+}
+
+# A mapping dump that spans a change of the table is flagged
+# NLM_F_DUMP_INTR, and the tool asks again: what it prints under
+# concurrent changes is a whole table, each mapping once, and the
+# configuration is unchanged.
+dump_during_changes_flagged_and_retried() {
+	need_blast
+	need jq
+	nat_topology
+	discard
+	in_ns "$lan2" "$BLAST" -c 600 -s 10.0.2.2 -p 7000-7599 198.51.100.10:9 >/dev/null
+	busywait 20000 eval '[ "$(count_of 10.0.2.2)" = 600 ]' ||
+		fail "600 packets from new ports made $(count_of 10.0.2.2) mappings"
+	local genl="/usr/bin/python3 $TOP/tests/selftests/genl.py"
+	local out show c i n=0
+	out=$(in_ns "$rt" $genl dump)
+	echo "quiet: $out"
+	[[ $out = *"entries 600 interrupted no" ]] ||
+		fail "a dump with no change: $out, not 600 entries unflagged"
+	out=$(in_ns "$rt" $genl dump change)
+	echo "changed: $out"
+	[[ $out = "parts "[3-9]*" interrupted yes" ]] ||
+		fail "a dump spanning a change was not flagged NLM_F_DUMP_INTR: $out"
+	show=$(in_ns "$rt" "$CONENAT" -j show)
+	churn &
+	c=$!
+	for i in $(seq 20); do
+		if ! out=$(in_ns "$rt" "$CONENAT" -j mappings 2>&1); then
+			grep -q "kept changing" <<<"$out" ||
+				fail "mappings failed during changes: $out"
+			continue
+		fi
+		n=$((n + 1))
+		# Each of lan2's mappings once, and no outside port twice.
+		[ "$(jq '[.[] | select(.internal == "10.0.2.2")] |
+			length' <<<"$out")" = 600 ] ||
+			fail "dump $i during changes lost or repeated lan2's mappings"
+		[ "$(jq '[.[] | "\(.protocol) \(.external_port)"] | unique |
+			length' <<<"$out")" = "$(jq length <<<"$out")" ] ||
+			fail "dump $i during changes listed a port twice"
+	done
+	touch "$TMPDIR/stop"
+	wait $c
+	echo "$n of 20 dumps during changes completed"
+	[ "$n" -ge 10 ] || fail "only $n of 20 dumps completed during changes"
+	[ "$(in_ns "$rt" "$CONENAT" -j show)" = "$show" ] ||
+		fail "configuration changed: $(in_ns "$rt" "$CONENAT" -j show), was $show"
 }

@@ -89,8 +89,10 @@
  *   a FIN or RST in either direction (RFC 5382 REQ-5); the mapping itself
  *   lasts at least the transitory timeout after its last outbound
  *   segment. EXPIRES is the time left if nothing more is sent.
- *   The dump walks the table in hash order and resumes across messages; a
- *   mapping created or removed while the dump runs may or may not appear.
+ *   The dump walks the table in hash order and resumes across messages.
+ *   When a mapping was created or removed between two of its messages,
+ *   the later ones are flagged NLM_F_DUMP_INTR: the dump may then miss
+ *   or repeat mappings, and should be asked for again.
  *
  * CONENAT_CMD_FLUSH
  *   Drops the dynamic mappings, all or those of CONENAT_A_PROTO. With
