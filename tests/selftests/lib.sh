@@ -109,7 +109,8 @@ run_test() {
 	(
 		TMPDIR=$(mktemp -d)
 		export TMPDIR
-		trap 'cleanup_ns; rm -rf "$TMPDIR"' EXIT
+		# The ERR trap is for the test's own commands, not the cleanup.
+		trap 'trap - ERR; set +e; cleanup_ns; rm -rf "$TMPDIR"' EXIT
 		# A command that fails outside a condition ends the test (set -e);
 		# say which, as it may print nothing itself.
 		trap '[ $BASH_SUBSHELL -gt 1 ] ||
