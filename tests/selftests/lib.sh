@@ -135,6 +135,7 @@ run_test() {
 	0)
 		_pass=$((_pass + 1))
 		echo "ok $_t - $name"
+		[ -z "${VERBOSE:-}" ] || sed 's/^/#   /' "$log"
 		;;
 	"$ksft_skip")
 		_skip=$((_skip + 1))

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest entry point: run.sh MODULE [TEST_FILE...]
 # Runs every test of the given files (default: all) against MODULE, or
-# only those named in ONLY (space-separated), for debugging.
+# only those named in ONLY (space-separated), for debugging; with VERBOSE
+# set, passing tests show their output too.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 export MODULE=$1
