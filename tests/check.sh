@@ -9,17 +9,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 log=$top/build/check
 mkdir -p "$log"
-pass=0 fail=0 skip=0
-
-result() { # result OK|FAIL NAME
-	if [ "$1" = OK ]; then
-		pass=$((pass + 1))
-		echo "ok - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $2"
-	fi
-}
+# shellcheck source=tap.sh
+. "$top/tests/tap.sh"
 
 # Add up a sub-suite's closing "N passed, N failed[, N skipped]" line.
 add_counts() { # add_counts LOGFILE RC NAME
@@ -38,15 +29,6 @@ add_counts() { # add_counts LOGFILE RC NAME
 	if [ "$2" -ne 0 ] && [ "$f" -eq 0 ]; then
 		result FAIL "$3 exited $2"
 	fi
-}
-
-step() { # step NAME CMD...: run CMD, log to build/check/NAME.log
-	local name=$1 rc
-	shift
-	"$@" >"$log/$name.log" 2>&1
-	rc=$?
-	[ "$rc" -eq 0 ] || sed 's/^/# /' "$log/$name.log" | tail -n 40
-	return "$rc"
 }
 
 tests/unit/run.sh 2>&1 | tee "$log/unit.log"

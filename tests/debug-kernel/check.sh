@@ -23,31 +23,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 out=$top/build/debug
 res=$out/vm-results
+log=$out		# where tap.sh's step() logs
 mkdir -p "$out"
-pass=0 fail=0 skip=0
+# shellcheck source=../tap.sh
+. "$top/tests/tap.sh"
 # Benign lines that SPLAT_RE matches: RCU's and kmemleak's boot lines, and
 # what kmemleak's scans print (guest.sh judges the scans from kmemleak's
 # report, which dmesg does not hold).
 splat_ignore='kmemleak: (Kernel memory leak detector initialized|[0-9]+ new suspected memory leaks)|RCU lockdep checking is enabled'
-
-result() { # result OK|FAIL NAME
-	if [ "$1" = OK ]; then
-		pass=$((pass + 1))
-		echo "ok - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok - $2"
-	fi
-}
-
-step() { # step NAME CMD...: run CMD, log to build/debug/NAME.log
-	local name=$1 rc
-	shift
-	"$@" >"$out/$name.log" 2>&1
-	rc=$?
-	[ "$rc" -eq 0 ] || sed 's/^/# /' "$out/$name.log" | tail -n 40
-	return "$rc"
-}
 
 finish() {
 	echo "check-debug: $pass passed, $fail failed, $skip skipped"
