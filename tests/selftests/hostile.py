@@ -74,6 +74,8 @@ import struct
 import sys
 import time
 
+from probe import csum      # probe.py, beside this file
+
 WAN, LAN, REMOTE = "203.0.113.1", "10.0.1.2", "198.51.100.10"
 CLONE_NEWNET = 0x40000000
 ETH_P_IP = 0x0800
@@ -96,15 +98,6 @@ def enter(ns=None):
     finally:
         if ns:
             os.close(fd)
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ep(addr, port):
@@ -190,15 +183,21 @@ def describe(pkt):
     return "%s > %s %s len %d" % (src, dst, what, len(pkt))
 
 
-def udp_ports(pkt):
-    """(src, sport, dst, dport) of an unfragmented UDP packet, or None."""
+def l4_ports(pkt, proto, hlen):
+    """(src, sport, dst, dport) of an unfragmented packet of IP protocol
+    proto that holds hlen bytes of its transport header, or None."""
     ihl = (pkt[0] & 15) * 4
-    if pkt[9] != 17 or struct.unpack("!H", pkt[6:8])[0] & 0x3FFF or \
-            len(pkt) < ihl + 8:
+    if pkt[9] != proto or struct.unpack("!H", pkt[6:8])[0] & 0x3FFF or \
+            len(pkt) < ihl + hlen:
         return None
     sp, dp = struct.unpack("!HH", pkt[ihl:ihl + 4])
     return (socket.inet_ntoa(pkt[12:16]), sp, socket.inet_ntoa(pkt[16:20]),
             dp)
+
+
+def udp_ports(pkt):
+    """(src, sport, dst, dport) of an unfragmented UDP packet, or None."""
+    return l4_ports(pkt, 17, 8)
 
 
 # ---- the lab ------------------------------------------------------------
@@ -645,14 +644,9 @@ def zerolen(lan, rt, inet):
 
 
 def tcp_ends(pkt):
-    """("SRC:PORT", "DST:PORT") of a TCP packet with its ports, or None."""
-    ihl = (pkt[0] & 15) * 4
-    if pkt[9] != 6 or struct.unpack("!H", pkt[6:8])[0] & 0x3FFF or \
-            len(pkt) < ihl + 20:
-        return None
-    sp, dp = struct.unpack("!HH", pkt[ihl:ihl + 4])
-    return (ep(socket.inet_ntoa(pkt[12:16]), sp),
-            ep(socket.inet_ntoa(pkt[16:20]), dp))
+    """("SRC:PORT", "DST:PORT") of an unfragmented TCP packet, or None."""
+    p = l4_ports(pkt, 6, 20)
+    return p and (ep(p[0], p[1]), ep(p[2], p[3]))
 
 
 def tcpflags(lan, rt, inet, udp_ext, tcp_ext, unmapped):

@@ -149,6 +149,18 @@ ipgrown() {
 	done <"$TMPDIR/$2"
 }
 
+# snapshot N: conenat's counters and the router's IP layer's, as cN, iN.
+snapshot() {
+	counters "c$1"
+	ipstats "$rt" "i$1"
+}
+
+# growth: G[] and IG[], what grew from snapshot 0 to snapshot 1.
+growth() {
+	grown c0 c1
+	ipgrown i0 i1
+}
+
 # no_leaks [PHASE [WHAT]]: hostile.py saw nothing but its markers arrive
 # at lan1 and inet (in PHASE).
 no_leaks() {
@@ -200,14 +212,11 @@ truncated_headers_dropped_and_counted() {
 bad_ip_headers_dropped_before_nat() {
 	need nstat
 	lab_topology
-	counters c0
-	ipstats "$rt" i0
+	snapshot 0
 	OUT=$($HOSTILE badip "$lan1" "$rt" "$inet" "$UDPEXT")
 	echo "$OUT"
-	counters c1
-	ipstats "$rt" i1
-	grown c0 c1
-	ipgrown i0 i1
+	snapshot 1
+	growth
 	facts
 	no_leaks "" "packets with bad IPv4 headers"
 	echo "router's IP layer: ${IG[IpInHdrErrors]} header errors, ${IG[IpExtInTruncatedPkts]} truncated"
@@ -291,14 +300,11 @@ lone_later_fragments_go_nowhere() {
 	need nstat
 	lab_topology
 	in_ns "$rt" sysctl -qw net.ipv4.ipfrag_time=1
-	counters c0
-	ipstats "$rt" i0
+	snapshot 0
 	OUT=$($HOSTILE lonefrag "$lan1" "$rt" "$inet" "$UDPEXT" 3)
 	echo "$OUT"
-	counters c1
-	ipstats "$rt" i1
-	grown c0 c1
-	ipgrown i0 i1
+	snapshot 1
+	growth
 	facts
 	no_leaks held "lone fragments"
 	no_leaks expired "lone fragments"
@@ -400,8 +406,7 @@ inbound_flood_creates_nothing() {
 	local m p sent=0 syn objs0 objs1 slack=0 shared=""
 	m=$(send "$lan1" udp -b 10.0.1.2:4000 198.51.100.10:3478 | mapped)
 	in_range "$m" 20000 29999 || fail "no mapping: '$m'"
-	counters c0
-	ipstats "$rt" i0
+	snapshot 0
 	ipstats "$lan1" l0
 	objs0=$(slab_objects conenat_mapping)
 	for p in $(shuf -i 20000-29999 -n 11 | grep -vx "${m##*:}" | head -n 10); do
@@ -412,12 +417,10 @@ inbound_flood_creates_nothing() {
 	syn=$($HOSTILE synflood "$inet" 5000 "${m##*:}")
 	sent=$((sent + ${syn#sent }))
 	settle_counter drop_unsolicited
-	counters c1
-	ipstats "$rt" i1
+	snapshot 1
 	ipstats "$lan1" l1
 	objs1=$(slab_objects conenat_mapping)
-	grown c0 c1
-	ipgrown i0 i1
+	growth
 	local recv=${IG[IpInReceives]}
 	ipgrown l0 l1
 	if [ -L /sys/kernel/slab/conenat_mapping ]; then
@@ -575,8 +578,7 @@ global_limit_holds_under_two_senders() {
 	p2=$!
 	busywait 20000 eval '[ -e "$TMPDIR/go.1" ] && [ -e "$TMPDIR/go.2" ]' ||
 		fail "senders did not start"
-	counters c0
-	ipstats "$rt" i0
+	snapshot 0
 	watch_count
 	sleep 0.5
 	printf '\n\n' >&3
@@ -584,10 +586,8 @@ global_limit_holds_under_two_senders() {
 	wait $p2 || fail "lan2's blast failed"
 	settle_counter refused_limit
 	touch "$TMPDIR/stop"
-	counters c1
-	ipstats "$rt" i1
-	grown c0 c1
-	ipgrown i0 i1
+	snapshot 1
+	growth
 	made=${G[created]}
 	refused=$((G[refused_limit] + G[refused_ports] + G[refused_host] +
 		G[refused_nomem]))
