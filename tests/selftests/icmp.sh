@@ -54,6 +54,7 @@ icmp_topology() {
 	for ns in "$rt" "$r2" "$r3"; do
 		in_ns "$ns" sysctl -qw net.ipv4.ip_forward=1
 	done
+	watch_leaks "$r2"
 	load_module
 	in_ns "$rt" "$CONENAT" up wan0 "$@"
 }

@@ -80,6 +80,35 @@ listen() {
 	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "$1 did not start"
 }
 
+# watch_leaks NS: capture what arrives on every interface of NS, an
+# internet-side namespace, from an internal source: by default any of
+# 10.0.0.0/8 (the LANs), else what the tcpdump filter LEAK_FILTER says.
+# The test fails when it ends if anything was captured: no packet may
+# leave the NAT with an internal source address.
+watch_leaks() {
+	local ns=$1 filter=${LEAK_FILTER:-src net 10.0.0.0/8}
+	need tcpdump
+	_LEAKS=$TMPDIR/leaks.pcap
+	in_ns "$ns" tcpdump -i any -Q in -n -U -w "$_LEAKS" \
+		"ip and ($filter)" 2>"$TMPDIR/leaks.err" &
+	_LEAK_PID=$!
+	busywait 20000 grep -q listening "$TMPDIR/leaks.err" ||
+		fail "tcpdump in $ns did not start: $(cat "$TMPDIR/leaks.err")"
+}
+
+# The end of watch_leaks, run as a test exits: lists what leaked.
+leak_verdict() {
+	local n
+	[ -n "${_LEAK_PID:-}" ] || return 0
+	kill -TERM "$_LEAK_PID" 2>/dev/null
+	wait "$_LEAK_PID" 2>/dev/null
+	n=$(tcpdump -n -r "$_LEAKS" 2>/dev/null | tee "$TMPDIR/leaks.txt" | wc -l)
+	[ "$n" -eq 0 ] && return 0
+	echo "FAIL: $n packets reached the internet side from an internal source:"
+	head -n 10 "$TMPDIR/leaks.txt"
+	return 1
+}
+
 # Run CMD in namespace NS.
 in_ns() {
 	local ns=$1
@@ -110,7 +139,8 @@ run_test() {
 		TMPDIR=$(mktemp -d)
 		export TMPDIR
 		# The ERR trap is for the test's own commands, not the cleanup.
-		trap 'trap - ERR; set +e; cleanup_ns; rm -rf "$TMPDIR"' EXIT
+		trap 'rc=$?; trap - ERR; set +e; leak_verdict || rc=1
+		      cleanup_ns; rm -rf "$TMPDIR"; exit $rc' EXIT
 		# A command that fails outside a condition ends the test (set -e);
 		# say which, as it may print nothing itself.
 		trap '[ $BASH_SUBSHELL -gt 1 ] ||
