@@ -91,6 +91,7 @@ nat_topology() {
 	ip -n "$lan1" route add default via 10.0.1.1
 	ip -n "$lan2" route add default via 10.0.2.1
 	add_wan $WAN
+	watch_leaks "$inet"
 	in_ns "$rt" sysctl -qw net.ipv4.ip_forward=1
 	load_module
 	in_ns "$rt" "$CONENAT" up wan0 "$@"
@@ -602,9 +603,11 @@ address_change_followed() {
 }
 
 # RFC 6888 REQ-6: translate only given internal prefixes, and never to
-# excluded destinations; the rest is routed with its own source address.
+# excluded destinations; the rest is routed with its own source address
+# (so only the translated prefix is watched for leaks).
 selective_translation_by_prefix() {
-	nat_topology --internal 10.0.1.0/24 --exclude 192.0.2.0/24
+	LEAK_FILTER="src net 10.0.1.0/24 and not dst net 192.0.2.0/24" \
+		nat_topology --internal 10.0.1.0/24 --exclude 192.0.2.0/24
 	ip -n "$inet" route add 10.0.0.0/8 via $WAN
 	reflect "$inet" udp 198.51.100.10:3478
 	reflect "$inet" udp 192.0.2.10:3479
@@ -685,17 +688,17 @@ port_forward_conflicts_refused() {
 	[ "$(send "$lan2" udp -b 10.0.2.2:25001 198.51.100.10:3478 | mapped)" = \
 		203.0.113.1:25001 ] || fail "port 25001 not preserved"
 	forward_error add udp 25001 to 10.0.1.3 \
-		"conenat: the external port is in use, by a mapping or a router socket"
+		"conenat: the external port is in use, by a mapping or a router socket (udp 25001 to 10.0.1.3:25001)"
 	forward_error add udp 40000 to 10.0.1.3:5000 \
-		"conenat: the external port has a forward already"
+		"conenat: the external port has a forward already (udp 40000 to 10.0.1.3:5000)"
 	forward_error add udp 40001 to 10.0.1.2:5000 \
-		"conenat: the internal endpoint has a forward already"
+		"conenat: the internal endpoint has a forward already (udp 40001 to 10.0.1.2:5000)"
 	forward_error add icmp 40002 to 10.0.1.2 \
-		"conenat: port forwards are for UDP or TCP"
+		"conenat: port forwards are for UDP or TCP (icmp 40002 to 10.0.1.2:40002)"
 	forward_error del tcp 40000 "conenat: no such port forward"
 	reflect "$rt" udp 203.0.113.1:40005
 	forward_error add udp 40005 to 10.0.1.2:6000 \
-		"conenat: the external port is in use, by a mapping or a router socket"
+		"conenat: the external port is in use, by a mapping or a router socket (udp 40005 to 10.0.1.2:6000)"
 	[ "$(in_ns "$rt" "$CONENAT" -j forward | jq length)" = 1 ] ||
 		fail "refused forwards changed the configuration"
 }
