@@ -9,6 +9,7 @@
 
 #ifdef __KERNEL__
 #include <net/genetlink.h>
+#include <net/udp.h>
 
 /* 6.2 moved a dump's parsed attributes into a struct genl_info. */
 static inline struct nlattr **conenat_dump_attrs(struct netlink_callback *cb)
@@ -17,6 +18,19 @@ static inline struct nlattr **conenat_dump_attrs(struct netlink_callback *cb)
 	return genl_info_dump(cb)->attrs;
 #else
 	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * 6.2 gave each namespace a pointer to its UDP table (a field, which no
+ * compat can backfill under its own name); before, all shared one.
+ */
+static inline struct udp_table *conenat_udp_table(struct net *net)
+{
+#ifdef COMPAT_HAVE_NETNS_UDP_TABLE
+	return net->ipv4.udp_table;
+#else
+	return &udp_table;
 #endif
 }
 #endif

@@ -35,6 +35,7 @@
 #endif
 /* Userspace unit tests force-include tests/unit/shim.h instead. */
 #include <uapi/linux/conenat.h>
+#include "expiry.h"
 
 #define CONENAT_VERSION "0.1.0"
 #define CONENAT_MAX_MAPPINGS	BIT(24)
@@ -149,6 +150,7 @@ void conenat_rewrite(struct sk_buff *skb, const struct conenat_pkt *p,
 		     bool src, __be32 naddr, __be16 nport);
 void conenat_rewrite_error(struct sk_buff *skb, const struct conenat_pkt *p,
 			   bool out, __be32 naddr, __be16 nport);
+void conenat_rewrite_saddr(struct sk_buff *skb, __be32 naddr);
 
 /* Candidate ports tried per new mapping; bounds the work in softirq. */
 #define CONENAT_PORT_ATTEMPTS	128
@@ -275,7 +277,7 @@ struct conenat_instance {
 	struct conenat_table table;
 	struct delayed_work gc_work;
 	unsigned int gc_cursor;		/* next outside bucket to scan */
-	struct nf_hook_ops hook_ops[2];	/* priv points back here */
+	struct nf_hook_ops hook_ops[3];	/* priv points back here */
 };
 
 struct conenat_net {
@@ -358,40 +360,23 @@ enum conenat_scan {
 unsigned int conenat_table_scan(struct conenat_instance *inst,
 				unsigned int first, unsigned int nr,
 				enum conenat_scan what, int proto);
-bool conenat_router_owns(struct net *net, u8 proto, __be32 addr,
-			 __be16 port, __be32 raddr, __be16 rport);
 int conenat_mapping_cache_init(void);
 void conenat_mapping_cache_exit(void);
 
-/* Alive: not dead, and in its idle time or kept by a TCP connection. */
+/* Alive: not dead, and a forward, kept by a TCP connection or not idle. */
 static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
 {
-	return !READ_ONCE(m->dead) &&
-	       (time_before(jiffies, READ_ONCE(m->expires)) ||
-		!hlist_empty(&m->conns));
+	return conenat_alive_at(READ_ONCE(m->dead), READ_ONCE(m->fixed),
+				!hlist_empty(&m->conns), READ_ONCE(m->expires),
+				jiffies);
 }
 
 /* When a mapping of @proto (a TCP connection in @state) idles out now. */
 static inline unsigned long conenat_expiry(const struct conenat_config *cfg,
 					   u8 proto, u8 state)
 {
-	return jiffies + conenat_timeout_of(cfg, proto, state) * HZ;
-}
-
-/*
- * Move an expiry stamp to @expires if that is later, or to any other
- * value when @shorten. Unlocked: a racing writer may win, which only
- * moves an expiry by a jiffy or a packet. Writing only on change keeps a
- * busy stamp's cache line from bouncing between CPUs more than once a
- * jiffy.
- */
-static inline void conenat_stamp(unsigned long *stamp, unsigned long expires,
-				 bool shorten)
-{
-	unsigned long old = READ_ONCE(*stamp);
-
-	if (shorten ? expires != old : time_after(expires, old))
-		WRITE_ONCE(*stamp, expires);
+	return conenat_expiry_from(jiffies,
+				   conenat_timeout_of(cfg, proto, state));
 }
 
 /* conn.c */
@@ -428,8 +413,8 @@ int conenat_hooks_register(struct conenat_instance *inst);
 void conenat_hooks_unregister(struct conenat_instance *inst);
 
 /* icmp.c */
-bool conenat_error_writable(struct conenat_instance *inst,
-			    struct sk_buff *skb);
+bool conenat_error_prepare(struct conenat_instance *inst,
+			   struct sk_buff *skb, const struct conenat_pkt *p);
 unsigned int conenat_xlate_error_in(struct conenat_instance *inst,
 				    struct sk_buff *skb, struct conenat_pkt *p);
 unsigned int conenat_xlate_error_out(struct conenat_instance *inst,

@@ -143,6 +143,39 @@ u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool out)
 	return state;
 }
 
+/* What an IPv4 address is, as far as naming one host goes. */
+enum conenat_addr_kind {
+	CONENAT_ADDR_UNICAST,
+	CONENAT_ADDR_THIS_NET,		/* 0.0.0.0/8 */
+	CONENAT_ADDR_LOOPBACK,		/* 127.0.0.0/8 */
+	CONENAT_ADDR_MULTICAST,		/* 224.0.0.0/4 */
+	CONENAT_ADDR_RESERVED,		/* 240.0.0.0/4 */
+	CONENAT_ADDR_BROADCAST,		/* 255.255.255.255 */
+};
+
+static enum conenat_addr_kind conenat_addr_kind(__be32 addr)
+{
+	u32 h = ntohl(addr);
+
+	if (h == 0xffffffff)
+		return CONENAT_ADDR_BROADCAST;
+	if (h >= 0xf0000000)
+		return CONENAT_ADDR_RESERVED;
+	if (h >= 0xe0000000)
+		return CONENAT_ADDR_MULTICAST;
+	if ((h >> 24) == 127)
+		return CONENAT_ADDR_LOOPBACK;
+	return (h >> 24) ? CONENAT_ADDR_UNICAST : CONENAT_ADDR_THIS_NET;
+}
+
+static const char *const conenat_forward_to[] = {
+	[CONENAT_ADDR_THIS_NET] = "port forward to an address of 0.0.0.0/8, which names no host",
+	[CONENAT_ADDR_LOOPBACK] = "port forward to a loopback address",
+	[CONENAT_ADDR_MULTICAST] = "port forward to a multicast address",
+	[CONENAT_ADDR_RESERVED] = "port forward to a reserved address (240.0.0.0/4)",
+	[CONENAT_ADDR_BROADCAST] = "port forward to the broadcast address",
+};
+
 static bool conenat_forward_same(const struct conenat_forward *a,
 				 const struct conenat_forward *b)
 {
@@ -174,14 +207,20 @@ int conenat_forward_add(struct conenat_config *cfg,
 			const struct conenat_forward *f, const char **why)
 {
 	const struct conenat_forward *o;
+	enum conenat_addr_kind kind;
 	unsigned int i;
 
 	if (f->proto == CONENAT_ICMP) {
 		*why = "port forwards are for UDP or TCP";
 		return -EINVAL;
 	}
-	if (!f->int_addr || !f->int_port || !f->ext_port) {
-		*why = "port forward needs an address and non-zero ports";
+	if (!f->int_port || !f->ext_port) {
+		*why = "port forward needs non-zero ports";
+		return -EINVAL;
+	}
+	kind = conenat_addr_kind(f->int_addr);
+	if (kind != CONENAT_ADDR_UNICAST) {
+		*why = conenat_forward_to[kind];
 		return -EINVAL;
 	}
 	for (i = 0; i < cfg->nr_fwd; i++) {
@@ -272,8 +311,14 @@ int conenat_pool_add(struct conenat_pool *pool, __be32 addr,
 	u32 h = ntohl(addr);
 	unsigned int i;
 
-	if (!h || h >= 0xe0000000 || (h >> 24) == 127) {
-		*why = "external address must be unicast, not loopback";
+	switch (conenat_addr_kind(addr)) {
+	case CONENAT_ADDR_UNICAST:
+		break;
+	case CONENAT_ADDR_LOOPBACK:
+		*why = "external address must not be loopback";
+		return -EINVAL;
+	default:
+		*why = "external address must be unicast";
 		return -EINVAL;
 	}
 	if (conenat_pool_has(pool, addr)) {

@@ -60,7 +60,8 @@ static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 		goto uncount;
 	*c = (struct conenat_conn){
 		.map = m,
-		.expires = jiffies,
+		.expires = conenat_expiry(cfg, CONENAT_TCP,
+					  CONENAT_CONN_OPENING),
 		.raddr = raddr,
 		.rport = rport,
 		.state = CONENAT_CONN_OPENING,

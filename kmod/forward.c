@@ -35,9 +35,9 @@ int conenat_forward_map(struct conenat_instance *inst,
 	m = conenat_lookup_int(t, f->proto, f->int_addr, f->int_port);
 	if (m && !m->fixed)
 		conenat_mapping_drop(t, m);
+	/* Its stamp is never read: a forward never expires. */
 	m = conenat_mapping_create(inst, cfg, f->proto, f->int_addr,
-				   f->int_port, jiffies + MAX_JIFFY_OFFSET,
-				   &event, f->ext_port);
+				   f->int_port, jiffies, &event, f->ext_port);
 	/* The data path may have made a dynamic one meanwhile. */
 	if (!m || !m->fixed || m->ext_port != f->ext_port)
 		err = -EADDRINUSE;

@@ -9,6 +9,7 @@
 #include <net/ip.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include "conenat.h"
+#include "ct.h"
 
 /*
  * After defrag (-400), so whole datagrams are translated, and before raw
@@ -48,6 +49,32 @@ static unsigned int conenat_hook_out(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * FORWARD, first of all: keep out of flowtables the flows that conenat
+ * translated on their way in (to an internal endpoint, or hairpinned
+ * from an external one) or will translate on their way out.
+ */
+static unsigned int conenat_hook_forward(void *priv, struct sk_buff *skb,
+					 const struct nf_hook_state *state)
+{
+	struct conenat_instance *inst = priv;
+	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
+	int ifindex = READ_ONCE(inst->ifindex);
+	const struct iphdr *iph = ip_hdr(skb);
+	bool ours;
+
+	if (state->in->ifindex == ifindex)	/* transit: not ours */
+		ours = state->out->ifindex != ifindex &&
+		       conenat_selected(cfg, iph->daddr, iph->saddr);
+	else if (state->out->ifindex == ifindex)
+		ours = conenat_selected(cfg, iph->saddr, iph->daddr);
+	else
+		ours = conenat_is_ext_addr(inst, cfg, iph->saddr);
+	if (ours)
+		conenat_ct_no_offload(skb);
+	return NF_ACCEPT;
+}
+
 int conenat_hooks_register(struct conenat_instance *inst)
 {
 	struct nf_hook_ops *ops = inst->hook_ops;
@@ -65,6 +92,13 @@ int conenat_hooks_register(struct conenat_instance *inst)
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_POST_ROUTING,
 		.priority = CONENAT_PRI_OUT,
+		.priv = inst,
+	};
+	ops[2] = (struct nf_hook_ops){
+		.hook = conenat_hook_forward,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FIRST,
 		.priv = inst,
 	};
 	err = nf_defrag_ipv4_enable(inst->net);

@@ -11,16 +11,37 @@
  */
 #include <linux/ip.h>
 #include <linux/icmp.h>
+#include <linux/tcp.h>
 #include <linux/skbuff.h>
 #include <net/ip.h>
 #include <net/dst.h>
 #include "conenat.h"
 
-/* All of an ICMP error writable: its checksum is computed anew. */
-bool conenat_error_writable(struct conenat_instance *inst,
-			    struct sk_buff *skb)
+/**
+ * conenat_error_prepare - check an ICMP error and make it writable
+ * @inst: the instance, for the counters
+ * @skb: the error
+ * @p: what conenat_parse() found
+ *
+ * Translation updates the ICMP checksum rather than computing it anew,
+ * so a corrupted error is dropped here, not passed on with a freshly
+ * valid checksum; the check reads paged data in place. Only what
+ * translation rewrites is made writable: the headers up to the quoted
+ * transport checksum, or the quote's first 8 transport bytes.
+ */
+bool conenat_error_prepare(struct conenat_instance *inst,
+			   struct sk_buff *skb, const struct conenat_pkt *p)
 {
-	if (likely(!skb_ensure_writable(skb, skb->len)))
+	unsigned int end = p->ithoff + 8;
+
+	if (!skb_csum_unnecessary(skb) &&
+	    csum_fold(skb_checksum(skb, p->thoff, skb->len - p->thoff, 0))) {
+		conenat_count(inst, CONENAT_STAT_DROP_ICMP_CHECKSUM);
+		return false;
+	}
+	if (p->proto == CONENAT_TCP)
+		end = p->ithoff + offsetofend(struct tcphdr, check);
+	if (likely(!skb_ensure_writable(skb, min(end, skb->len))))
 		return true;
 	conenat_count(inst, CONENAT_STAT_DROP_UNWRITABLE);
 	return false;
@@ -56,7 +77,7 @@ unsigned int conenat_xlate_error_in(struct conenat_instance *inst,
 			return NF_ACCEPT;
 		return conenat_unmatched(inst);
 	}
-	if (!conenat_error_writable(inst, skb))
+	if (!conenat_error_prepare(inst, skb, p))
 		return NF_DROP;
 	conenat_rewrite_error(skb, p, false, m->int_addr, m->int_port);
 	return conenat_deliver_in(inst, cfg, skb);
@@ -64,9 +85,11 @@ unsigned int conenat_xlate_error_in(struct conenat_instance *inst,
 
 /*
  * POST_ROUTING: an error leaving through the external interface, quoting
- * a packet that was sent to an inside endpoint. A LAN host's error about
- * an endpoint without a mapping is dropped, as it would show the internal
- * address; the router's own errors about anything else pass.
+ * a packet that was sent to an inside endpoint. One made inside the LAN,
+ * by the host or by a router on the way (RFC 5508 REQ-4), leaves from the
+ * mapping's external address; one about an endpoint without a mapping is
+ * dropped, as it would show the internal address. The router's own
+ * errors keep its address, and pass when they name no mapping.
  */
 unsigned int conenat_xlate_error_out(struct conenat_instance *inst,
 				     struct sk_buff *skb,
@@ -80,9 +103,12 @@ unsigned int conenat_xlate_error_out(struct conenat_instance *inst,
 			       p->dport);
 	if (!m || !conenat_mapping_alive(m))
 		return forwarded ? conenat_unmatched(inst) : NF_ACCEPT;
-	if (!conenat_error_writable(inst, skb))
+	if (!conenat_error_prepare(inst, skb, p))
 		return NF_DROP;
 	conenat_rewrite_error(skb, p, true, m->ext_addr, m->ext_port);
+	/* From a router inside the LAN: it leaves from the mapping's address. */
+	if (forwarded && ip_hdr(skb)->saddr != m->ext_addr)
+		conenat_rewrite_saddr(skb, m->ext_addr);
 	conenat_count(inst, CONENAT_STAT_XLAT_OUT);
 	return NF_ACCEPT;
 }

@@ -7,6 +7,7 @@
  */
 #include <linux/in.h>
 #include <net/genetlink.h>
+#include <net/route.h>
 #include <net/sock.h>
 #include "conenat.h"
 
@@ -819,6 +820,26 @@ static int conenat_parse_forward(struct genl_info *info,
 	return 0;
 }
 
+/*
+ * A port forward goes to a host of the LAN: not to the router itself nor
+ * to a subnet's broadcast address, which only the namespace's addresses
+ * tell (conenat_forward_add() refuses the rest first).
+ */
+static int conenat_forward_local(struct net *net, __be32 addr,
+				 const char **why)
+{
+	switch (inet_addr_type(net, addr)) {
+	case RTN_LOCAL:
+		*why = "port forward to an address of the router";
+		return -EINVAL;
+	case RTN_BROADCAST:
+		*why = "port forward to a broadcast address";
+		return -EINVAL;
+	default:
+		return 0;
+	}
+}
+
 /* Change @cfg for the request; may make or remove the static mapping. */
 static int conenat_forward_change(struct conenat_instance *inst,
 				  struct conenat_config *cfg,
@@ -843,6 +864,8 @@ static int conenat_forward_change(struct conenat_instance *inst,
 		return 0;
 	}
 	err = conenat_forward_add(cfg, f, &why);
+	if (!err)
+		err = conenat_forward_local(inst->net, f->int_addr, &why);
 	if (!err)
 		err = conenat_config_check(cfg, &why);
 	if (err) {

@@ -78,49 +78,42 @@ void conenat_rewrite(struct sk_buff *skb, const struct conenat_pkt *p,
 }
 
 /*
- * The quoted packet's port (or echo identifier) on the side being
- * rewritten; updates the quoted transport checksum for the new address
- * and port when the quote holds it (@quoted bytes of transport header).
+ * The quoted packet's transport checksum, when the quote holds it
+ * (@quoted bytes of transport header) and it is in use; else NULL.
  */
-static __be16 *conenat_quoted_port(u8 *l4, unsigned int quoted, u8 proto,
-				   bool dst, __be32 oaddr, __be32 naddr,
-				   __be16 nport)
+static __sum16 *conenat_quoted_check(u8 *l4, unsigned int quoted, u8 proto)
 {
-	struct icmphdr *icmph = (struct icmphdr *)l4;
-	struct udphdr *uh = (struct udphdr *)l4;
-	struct tcphdr *th = (struct tcphdr *)l4;
-	__be16 *port = dst ? &uh->dest : &uh->source;
-	__sum16 *check = NULL;
-
 	switch (proto) {
 	case CONENAT_ICMP:
-		/* No pseudo-header: only the identifier counts. */
-		csum_replace2(&icmph->checksum, icmph->un.echo.id, nport);
-		return &icmph->un.echo.id;
+		return &((struct icmphdr *)l4)->checksum;
 	case CONENAT_UDP:
-		if (uh->check)
-			check = &uh->check;
-		break;
+		return ((struct udphdr *)l4)->check ?
+		       &((struct udphdr *)l4)->check : NULL;
 	default:
-		/* TCP's ports sit where UDP's do; its checksum further in. */
-		port = dst ? &th->dest : &th->source;
-		if (quoted >= offsetofend(struct tcphdr, check))
-			check = &th->check;
-		break;
+		return quoted >= offsetofend(struct tcphdr, check) ?
+		       &((struct tcphdr *)l4)->check : NULL;
 	}
-	if (check) {
+}
+
+/*
+ * Update the quoted transport checksum @check for a new address (none
+ * for ICMP: no pseudo-header) and port or echo identifier.
+ */
+static void conenat_quoted_csum(__sum16 *check, u8 proto, __be32 oaddr,
+				__be32 naddr, __be16 oport, __be16 nport)
+{
+	if (proto != CONENAT_ICMP)
 		csum_replace4(check, oaddr, naddr);
-		csum_replace2(check, *port, nport);
-		if (proto == CONENAT_UDP && !*check)
-			*check = CSUM_MANGLED_0;
-	}
-	return port;
+	csum_replace2(check, oport, nport);
+	if (proto == CONENAT_UDP && !*check)
+		*check = CSUM_MANGLED_0;
 }
 
 /**
  * conenat_rewrite_error - translate an ICMP error and the packet it quotes
- * @skb: the error, linear and writable in full, skb->data at the IPv4
- *       header
+ * @skb: the error, skb->data at the IPv4 header, writable up to the end of
+ *       the quoted transport checksum when quoted, else of the quote's
+ *       first 8 transport bytes
  * @p: what conenat_parse_error() found
  * @out: the error leaves, quoting a packet that was sent to the inside
  *       endpoint (its destination is rewritten), rather than arrives,
@@ -131,31 +124,64 @@ static __be16 *conenat_quoted_port(u8 *l4, unsigned int quoted, u8 proto,
  * The outer address on the same side is rewritten too when it is the
  * quoted endpoint's, i.e. the error is to or from that host itself; an
  * error the router made about a packet it forwarded keeps the router's
- * address. The quoted IPv4 checksum and, when quoted, the transport
- * checksum are updated incrementally; the ICMP checksum, which covers
- * them all, is computed anew unless the stack will (CHECKSUM_PARTIAL).
+ * address. Every checksum is updated incrementally, the ICMP one too
+ * (unless the stack will compute it, CHECKSUM_PARTIAL): a wrong one
+ * stays wrong, so the caller checks it first.
  */
 void conenat_rewrite_error(struct sk_buff *skb, const struct conenat_pkt *p,
 			   bool out, __be32 naddr, __be16 nport)
 {
 	struct icmphdr *icmph = (struct icmphdr *)(skb->data + p->thoff);
 	struct iphdr *inner = (struct iphdr *)(skb->data + p->ioff);
+	u8 *l4 = skb->data + p->ithoff;
 	struct iphdr *iph = ip_hdr(skb);
 	__be32 *outer = out ? &iph->saddr : &iph->daddr;
 	__be32 *addr = out ? &inner->daddr : &inner->saddr;
-	__be16 *port;
+	__sum16 *check = conenat_quoted_check(l4, skb->len - p->ithoff,
+					      p->proto);
+	__sum16 old_check = check ? *check : 0, old_icheck = inner->check;
+	__be32 oaddr = *addr;
+	__be16 *port, oport;
 
-	port = conenat_quoted_port(skb->data + p->ithoff, skb->len - p->ithoff,
-				   p->proto, out, *addr, naddr, nport);
+	if (p->proto == CONENAT_ICMP)
+		port = &((struct icmphdr *)l4)->un.echo.id;
+	else	/* TCP's ports sit where UDP's do */
+		port = out ? &((struct udphdr *)l4)->dest :
+			     &((struct udphdr *)l4)->source;
+	oport = *port;
+	if (check)
+		conenat_quoted_csum(check, p->proto, oaddr, naddr, oport,
+				    nport);
 	*port = nport;
-	if (*outer == *addr) {
+	if (*outer == oaddr) {
 		csum_replace4(&iph->check, *outer, naddr);
 		*outer = naddr;
 	}
-	csum_replace4(&inner->check, *addr, naddr);
+	csum_replace4(&inner->check, oaddr, naddr);
 	*addr = naddr;
-	if (skb->ip_summed != CHECKSUM_PARTIAL) {
-		icmph->checksum = 0;
-		icmph->checksum = ip_compute_csum(icmph, skb->len - p->thoff);
-	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		return;
+	/* Every word changed lies at an even offset of the ICMP message. */
+	csum_replace4(&icmph->checksum, oaddr, naddr);
+	csum_replace2(&icmph->checksum, oport, nport);
+	csum_replace2(&icmph->checksum, (__force __be16)old_icheck,
+		      (__force __be16)inner->check);
+	if (check)
+		csum_replace2(&icmph->checksum, (__force __be16)old_check,
+			      (__force __be16)*check);
+}
+
+/**
+ * conenat_rewrite_saddr - rewrite the source address of an ICMP message
+ * @skb: the packet, skb->data at its writable IPv4 header
+ * @naddr: the new source
+ *
+ * ICMP has no pseudo-header: only the IPv4 checksum changes.
+ */
+void conenat_rewrite_saddr(struct sk_buff *skb, __be32 naddr)
+{
+	struct iphdr *iph = ip_hdr(skb);
+
+	csum_replace4(&iph->check, iph->saddr, naddr);
+	iph->saddr = naddr;
 }

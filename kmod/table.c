@@ -15,9 +15,8 @@
 #include <linux/random.h>
 #include <linux/mm.h>
 #include <linux/in.h>
-#include <net/inet_hashtables.h>
-#include <net/udp.h>
 #include "conenat.h"
+#include "sockets.h"
 
 static struct kmem_cache *conenat_mapping_cache;
 
@@ -139,41 +138,6 @@ static void conenat_host_release(struct conenat_host *h)
 	}
 }
 
-/**
- * conenat_router_owns - whether a socket of the router takes a packet
- * @net: the namespace
- * @proto: enum conenat_proto
- * @addr: the packet's destination address, the external one
- * @port: its destination port
- * @raddr: its source address, or 0 for any
- * @rport: its source port, or 0 for any
- *
- * A mapping must never shadow a router socket (the CVE-2021-3773
- * pattern). Context: RCU read lock held.
- */
-bool conenat_router_owns(struct net *net, u8 proto, __be32 addr,
-			 __be16 port, __be32 raddr, __be16 rport)
-{
-	struct sock *sk;
-
-	/* Both lookups return a reference, for any kind of socket. */
-	switch (proto) {
-	case CONENAT_UDP:
-		sk = udp4_lib_lookup(net, raddr, rport, addr, port, 0);
-		break;
-	case CONENAT_TCP:
-		sk = inet_lookup(net, net->ipv4.tcp_death_row.hashinfo, NULL,
-				 0, raddr, rport, addr, port, 0);
-		break;
-	default:
-		return false;
-	}
-	if (!sk)
-		return false;
-	sock_gen_put(sk);
-	return true;
-}
-
 /* Unlink live @m from the inside index. Caller holds host_lock[@hl]. */
 static void conenat_int_unhash(struct conenat_table *t,
 			       struct conenat_mapping *m, unsigned int hl)
@@ -240,8 +204,7 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 	} else if (holder && (!holder->dead ||
 			      time_before(jiffies, holder->expires))) {
 		claimed = false;
-	} else if (!conenat_router_owns(inst->net, m->proto, m->ext_addr,
-					port, 0, 0)) {
+	} else if (!conenat_port_in_use(inst->net, m->proto, port)) {
 		if (holder)
 			conenat_ext_unhash(t, holder);
 		m->ext_port = port;
@@ -430,7 +393,8 @@ static bool conenat_mapping_due(const struct conenat_mapping *m,
 {
 	if (conenat_conns_due(m, now))
 		return true;
-	return !time_before(now, READ_ONCE(m->expires)) &&
+	return !READ_ONCE(m->fixed) &&
+	       conenat_expired(READ_ONCE(m->expires), now) &&
 	       hlist_empty(&m->conns);
 }
 
@@ -451,7 +415,7 @@ static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 
 	spin_lock_bh(&t->host_lock[hl]);
 	if (conenat_conns_reap(t, m, flush) ||
-	    (!flush && time_before(jiffies, m->expires)))
+	    (!flush && (m->fixed || !conenat_expired(m->expires, jiffies))))
 		goto out;
 	/* m->dead only changes under host_lock (and ext_lock). */
 	was_live = !m->dead;

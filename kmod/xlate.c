@@ -17,13 +17,19 @@
 #include <net/route.h>
 #include <net/icmp.h>
 #include "conenat.h"
+#include "ct.h"
+#include "sockets.h"
 
 static unsigned int conenat_parse_verdict(struct conenat_instance *inst,
 					  int err, bool out)
 {
 	switch (err) {
 	case -EPROTONOSUPPORT:
-		return NF_ACCEPT;
+		/* Outbound, it would leak the internal address. */
+		if (!out)
+			return NF_ACCEPT;
+		conenat_count(inst, CONENAT_STAT_DROP_PROTO);
+		return NF_DROP;
 	case -EMSGSIZE:
 		/* Outbound, it would leak the internal address. */
 		if (!out)
@@ -86,34 +92,55 @@ conenat_mapping_of(struct conenat_instance *inst,
 	m = conenat_lookup_int(&inst->table, p->proto, saddr, p->sport);
 	if (likely(m && conenat_mapping_alive(m)))
 		return m;
+	/* Its full idle time from the start: the GC may look before the
+	 * caller refreshes it.
+	 */
 	m = conenat_mapping_create(inst, cfg, p->proto, saddr, p->sport,
-				   jiffies, event, 0);
+				   conenat_expiry(cfg, p->proto,
+						  CONENAT_CONN_OPENING),
+				   event, 0);
 	if (*event)
 		conenat_count(inst, *event);
 	return m;
 }
 
-/* POST_ROUTING, a forwarded packet leaving through the external interface. */
+/* A packet from the inside that claims an external address as its own. */
+static unsigned int conenat_spoofed(struct conenat_instance *inst)
+{
+	conenat_count(inst, CONENAT_STAT_DROP_SPOOFED);
+	return NF_DROP;
+}
+
+/*
+ * POST_ROUTING, a forwarded packet leaving through the external interface.
+ * Only what came from the inside is translated: transit between outside
+ * hosts is left alone and creates nothing. What cannot be translated is
+ * dropped, as it would leave with its internal source, and so is what
+ * claims an external address without nf_nat having given it one.
+ */
 unsigned int conenat_xlate_out(struct conenat_instance *inst,
 			       struct sk_buff *skb)
 {
 	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
+	__be32 saddr = ip_hdr(skb)->saddr;
 	enum conenat_stat event;
 	struct conenat_mapping *m;
 	struct conenat_pkt p;
-	__be32 saddr;
 	int err;
 
-	err = conenat_parse(skb, &p, true);
-	if (err)
-		return conenat_parse_verdict(inst, err, true);
-	if (p.ioff)
-		return conenat_xlate_error_out(inst, skb, &p);
-	saddr = ip_hdr(skb)->saddr;
+	if (unlikely(skb->skb_iif == READ_ONCE(inst->ifindex)))
+		return NF_ACCEPT;
+	/* nf_nat may have put it there, undoing a user's DNAT rule. */
 	if (unlikely(conenat_is_ext_addr(inst, cfg, saddr)))
-		return NF_ACCEPT;	/* already ours, e.g. SNATed */
+		return conenat_ct_natted(skb) ? NF_ACCEPT :
+						conenat_spoofed(inst);
+	err = conenat_parse(skb, &p, true);
+	if (!err && p.ioff)
+		return conenat_xlate_error_out(inst, skb, &p);
 	if (unlikely(!conenat_selected(cfg, saddr, ip_hdr(skb)->daddr)))
 		return NF_ACCEPT;	/* left untranslated by choice */
+	if (err)
+		return conenat_parse_verdict(inst, err, true);
 
 	m = conenat_mapping_of(inst, cfg, &p, saddr, &event);
 	if (!m) {
@@ -149,7 +176,7 @@ static unsigned int conenat_unsolicited(struct conenat_instance *inst,
 	if (p->proto == CONENAT_ICMP ||
 	    !conenat_ranges_contain(&cfg->ports[p->proto], ntohs(p->dport)) ||
 	    conenat_router_owns(inst->net, p->proto, iph->daddr, p->dport,
-				iph->saddr, p->sport))
+				iph->saddr, p->sport, skb->dev->ifindex))
 		return NF_ACCEPT;
 	conenat_count(inst, CONENAT_STAT_DROP_UNSOLICITED);
 	return NF_DROP;
@@ -246,7 +273,7 @@ static unsigned int conenat_hairpin_error(struct conenat_instance *inst,
 	if (!to || !conenat_mapping_alive(to) || !from ||
 	    !conenat_mapping_alive(from))
 		return NF_ACCEPT;
-	if (!conenat_error_writable(inst, skb))
+	if (!conenat_error_prepare(inst, skb, p))
 		return NF_DROP;
 	conenat_rewrite_error(skb, p, true, from->ext_addr, from->ext_port);
 	conenat_rewrite_error(skb, p, false, to->int_addr, to->int_port);
@@ -302,6 +329,8 @@ unsigned int conenat_xlate_hairpin(struct conenat_instance *inst,
 	__be32 saddr;
 	int err;
 
+	if (unlikely(conenat_is_ext_addr(inst, cfg, ip_hdr(skb)->saddr)))
+		return conenat_spoofed(inst);
 	err = conenat_parse(skb, &p, true);
 	if (err == -EPROTONOSUPPORT && ip_hdr(skb)->protocol == IPPROTO_ICMP)
 		return conenat_hairpin_echo_reply(inst, cfg, skb);

@@ -338,6 +338,36 @@ void put_config(struct nlmsghdr *nlh, const struct config *cfg)
 	}
 }
 
+/*
+ * The router's own connections take their source ports from
+ * net.ipv4.ip_local_port_range. A mapping never takes a port a socket
+ * uses, but a range overlapping it leaves both fewer ports, and a socket
+ * bound later to a mapped port gets none of the mapping's traffic.
+ */
+static void warn_local_ports(void)
+{
+	unsigned int lo, hi, i;
+	struct status st;
+	FILE *f;
+	int n;
+
+	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	if (!f)
+		return;
+	n = fscanf(f, "%u %u", &lo, &hi);
+	fclose(f);
+	if (n != 2 || get_status(&st) || !st.up)
+		return;
+	for (i = 0; i < st.nranges; i++) {
+		const struct port_range *r = &st.ranges[i];
+
+		if (r->proto == IPPROTO_ICMP || r->max < lo || r->min > hi)
+			continue;
+		fprintf(stderr, "conenat: warning: %s ports %u-%u overlap the router's own source ports, net.ipv4.ip_local_port_range (%u-%u)\n",
+			proto_name(r->proto), r->min, r->max, lo, hi);
+	}
+}
+
 static int configure(int argc, char **argv, uint8_t cmd, bool bare_ifname)
 {
 	struct nlmsghdr *nlh;
@@ -349,7 +379,10 @@ static int configure(int argc, char **argv, uint8_t cmd, bool bare_ifname)
 		return ret;
 	nlh = nl_request(&nl, cmd, NLM_F_ACK);
 	put_config(nlh, &cfg);
-	return talk(nlh, NULL, NULL);
+	ret = talk(nlh, NULL, NULL);
+	if (!ret)
+		warn_local_ports();
+	return ret;
 }
 
 int cmd_up(int argc, char **argv)

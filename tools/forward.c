@@ -121,6 +121,16 @@ int forward_request(const struct forward *f, bool add)
 	return nl_talk(&nl, nlh, NULL, NULL);
 }
 
+/* A refused forward, named: the kernel's message says what is wrong. */
+static void forward_fail(const struct forward *f, int err)
+{
+	char what[64], buf[INET_ADDRSTRLEN];
+
+	snprintf(what, sizeof(what), "%s %u to %s:%u", proto_name(f->proto),
+		 f->ext_port, addr_str(f->int_addr, buf), f->int_port);
+	nl_perror(&nl, err, what);
+}
+
 /* forward [list] | forward add PROTO PORT to ADDR[:PORT] | forward del PROTO PORT */
 int cmd_forward(int argc, char **argv)
 {
@@ -134,9 +144,9 @@ int cmd_forward(int argc, char **argv)
 	if (ret || (ret = open_nl()))
 		return ret;
 	ret = forward_request(&f, add);
-	if (ret) {
+	if (ret && add && ret != -EPERM)
+		forward_fail(&f, ret);
+	else if (ret)
 		fail(ret);
-		return 1;
-	}
-	return 0;
+	return ret ? 1 : 0;
 }

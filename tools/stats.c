@@ -28,6 +28,9 @@ static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
 	[CONENAT_STAT_HAIRPIN] = "hairpinned",
 	[CONENAT_STAT_DROP_NOROUTE] = "drop_noroute",
 	[CONENAT_STAT_DROP_UNSOLICITED] = "drop_unsolicited",
+	[CONENAT_STAT_DROP_ICMP_CHECKSUM] = "drop_icmp_checksum",
+	[CONENAT_STAT_DROP_PROTO] = "drop_protocol",
+	[CONENAT_STAT_DROP_SPOOFED] = "drop_spoofed",
 };
 
 static int stats_cb(const struct nlmsghdr *nlh, void *data)

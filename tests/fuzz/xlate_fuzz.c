@@ -71,7 +71,7 @@ static void rewrite_plain(struct sk_buff *skb, const struct conenat_pkt *p,
 		check(l4[6] || l4[7]);
 }
 
-/* An ICMP error: its checksum is made anew, the quote's kept when whole. */
+/* An ICMP error: its checksums stay right where they were right. */
 static void rewrite_error(struct sk_buff *skb, const struct conenat_pkt *p,
 			  bool out, __be32 naddr, __be16 nport)
 {
@@ -85,12 +85,14 @@ static void rewrite_error(struct sk_buff *skb, const struct conenat_pkt *p,
 	bool whole = qlen == full && full >= want;
 	bool q_ok = whole && l4_sum_ok(inner, q, qlen, proto) &&
 		    !(proto == IPPROTO_UDP && !q[6] && !q[7]);
+	bool icmp_ok = l4_sum_ok(skb->data, skb->data + p->thoff,
+				 skb->len - p->thoff, IPPROTO_ICMP);
 
 	conenat_rewrite_error(skb, p, out, naddr, nport);
 	check(ip_sum_ok(skb->data));
 	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		check(l4_sum_ok(skb->data, skb->data + p->thoff,
-				skb->len - p->thoff, IPPROTO_ICMP));
+				skb->len - p->thoff, IPPROTO_ICMP) == icmp_ok);
 	if (inner_ok)
 		check(ip_sum_ok(inner));
 	if (q_ok)

@@ -119,9 +119,12 @@ bad_input_keeps_previous_config() {
 	expect_error "$r" 2 "invalid port" set --ports 1000-70000
 	expect_error "$r" 1 "given twice (--address)" \
 		set --address 192.0.2.1,192.0.2.1
-	expect_error "$r" 1 "must be unicast, not loopback (--address)" \
+	expect_error "$r" 1 "must be unicast (--address)" \
 		set --address 192.0.2.1,224.0.0.1
-	expect_error "$r" 1 "must be unicast, not loopback (--address)" \
+	expect_error "$r" 1 "must be unicast (--address)" set --address 0.0.0.0
+	expect_error "$r" 1 "must be unicast (--address)" \
+		set --address 255.255.255.255
+	expect_error "$r" 1 "must not be loopback (--address)" \
 		set --address 127.0.0.1
 	expect_error "$r" 2 "invalid IPv4 address" set --address 192.0.2
 	[ "$(show_json "$r")" = "$before" ] ||

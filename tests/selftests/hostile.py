@@ -59,6 +59,20 @@ each way).
   hostile.py synflood INET COUNT SKIP
       COUNT SYNs from 198.51.100.10-13 to random ports 20000-29999 of
       203.0.113.1 except SKIP, through a raw socket (in INET).
+  hostile.py lanrouter LAN RT INET UDPEXT
+      ICMP errors (time exceeded, fragmentation needed) from 10.0.1.77, a
+      router inside the LAN, about a packet that came in through the UDP
+      mapping: inet must get them from WAN, quoting WAN:UDPEXT.
+  hostile.py badcsum LAN RT INET UDPEXT
+      ICMP errors about the UDP mapping with a wrong ICMP checksum, each
+      way ("bad" phase), then with a right one ("good" phase).
+  hostile.py otherproto LAN RT INET UDPEXT
+      From lan1 to 198.51.100.10: GRE, ESP, SCTP and UDP-Lite packets,
+      an echo reply, a timestamp request and an error quoting GRE.
+      Prints "sent-out N".
+  hostile.py spoof LAN RT INET UDPEXT
+      From lan1 with WAN as source: UDP to 198.51.100.10 and, hairpinned,
+      to WAN:UDPEXT. Prints "sent-out N".
   hostile.py watch RT STOPFILE [SECS]
       Ask the module for its mapping count (CONENAT_CMD_GET), thousands
       of times a second, until STOPFILE exists or SECS (300) have
@@ -760,11 +774,84 @@ def watch(rt, stopfile, secs="300"):
     print("max %d samples %d" % (top, samples))
 
 
+def lanrouter(lan, rt, inet, udp_ext):
+    scapy()
+    lab = Lab(lan, rt, inet, udp_ext)
+    # What lan1 got through the mapping, and a LAN router then refused.
+    quoted = raw(IP(src=REMOTE, dst=LAN, ttl=1) / UDP(sport=3478, dport=4000) /
+                 b"quoted")
+    lab.lan.send(icmp_error("10.0.1.77", REMOTE, 11, 0, quoted))
+    lab.lan.send(icmp_error("10.0.1.77", REMOTE, 3, 4, quoted, 1280))
+    lab.report("lanrouter")
+    print("markers %d" % lab.markers)
+
+
+def bad_sum(pkt):
+    """pkt, an ICMP message, with its checksum off by one."""
+    b = bytearray(pkt)
+    ihl = (b[0] & 15) * 4
+    b[ihl + 3] ^= 1
+    return bytes(b)
+
+
+def badcsum(lan, rt, inet, udp_ext):
+    scapy()
+    lab = Lab(lan, rt, inet, udp_ext)
+    udp_ext = int(udp_ext)
+    sent = raw(IP(src=WAN, dst=REMOTE) / UDP(sport=udp_ext, dport=3478) /
+               b"quoted")
+    got = raw(IP(src=REMOTE, dst=LAN) / UDP(sport=3478, dport=4000) /
+              b"quoted")
+    inbound = icmp_error(REMOTE, WAN, 3, 3, sent)
+    outbound = icmp_error(LAN, REMOTE, 3, 3, got)
+    lab.inet.send(bad_sum(inbound))
+    lab.lan.send(bad_sum(outbound))
+    lab.report("bad")
+    lab.inet.send(inbound)
+    lab.lan.send(outbound)
+    lab.report("good")
+    print("markers %d" % lab.markers)
+
+
+def otherproto(lan, rt, inet, udp_ext):
+    scapy()
+    lab = Lab(lan, rt, inet, udp_ext)
+    gre = raw(IP(src=LAN, dst=REMOTE, proto=47) / b"\0\0\x08\0gre")
+    pkts = [
+        gre,
+        raw(IP(src=LAN, dst=REMOTE, proto=50) / (b"\0\0\1\0" * 4)),
+        raw(IP(src=LAN, dst=REMOTE, proto=132) / (b"\x11\x22" * 8)),
+        raw(IP(src=LAN, dst=REMOTE, proto=136) / UDP(sport=4300, dport=7300)),
+        raw(IP(src=LAN, dst=REMOTE) / ICMP(type=0, id=4243) / b"reply"),
+        raw(IP(src=LAN, dst=REMOTE) / ICMP(type=13, id=4244) / (b"\0" * 12)),
+        icmp_error(LAN, REMOTE, 3, 3, raw(IP(src=REMOTE, dst=LAN, proto=47) /
+                                          b"\0\0\x08\0gre")),
+    ]
+    for p in pkts:
+        lab.lan.send(p)
+    print("sent-out %d" % len(pkts))
+    lab.report("other")
+
+
+def spoof(lan, rt, inet, udp_ext):
+    scapy()
+    lab = Lab(lan, rt, inet, udp_ext)
+    pkts = [raw(IP(src=WAN, dst=REMOTE) / UDP(sport=5555, dport=3478) /
+                b"spoofed"),
+            raw(IP(src=WAN, dst=WAN) / UDP(sport=5556, dport=int(udp_ext)) /
+                b"spoofed hairpin")]
+    for p in pkts:
+        lab.lan.send(p)
+    print("sent-out %d" % len(pkts))
+    lab.report("spoof")
+
+
 def main(argv):
     cmds = {"truncated": truncated, "badip": badip, "options": options,
             "nested": nested, "fragquote": fragquote, "lonefrag": lonefrag,
             "zerolen": zerolen, "tcpflags": tcpflags, "synflood": synflood,
-            "watch": watch}
+            "lanrouter": lanrouter, "badcsum": badcsum,
+            "otherproto": otherproto, "spoof": spoof, "watch": watch}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 2

@@ -212,7 +212,7 @@ static void test_pool(void)
 {
 	struct conenat_pool pool = {};
 	const char *why = NULL;
-	int sorted = 1, found = 1;
+	int sorted = 1, found = 1, err;
 	unsigned int i;
 	char a[32];
 
@@ -232,12 +232,20 @@ static void test_pool(void)
 	   "others between, below and above not found");
 	ok(conenat_pool_add(&pool, ip("192.0.2.7"), &why) == -EINVAL &&
 	   pool.nr == 3, "duplicate refused: %s", why);
-	ok(conenat_pool_add(&pool, ip("0.0.0.0"), &why) == -EINVAL &&
-	   conenat_pool_add(&pool, ip("127.0.0.1"), &why) == -EINVAL &&
-	   conenat_pool_add(&pool, ip("224.0.0.1"), &why) == -EINVAL &&
-	   conenat_pool_add(&pool, ip("255.255.255.255"), &why) == -EINVAL &&
-	   pool.nr == 3, "0.0.0.0, loopback, multicast, broadcast refused: %s",
-	   why);
+	err = conenat_pool_add(&pool, ip("127.0.0.1"), &why);
+	ok(err == -EINVAL &&
+	   !strcmp(why, "external address must not be loopback") &&
+	   pool.nr == 3, "loopback refused: %s", why);
+	for (i = 0; i < 4; i++) {
+		static const char *const bad[] = { "0.0.0.0", "224.0.0.1",
+						   "240.0.0.1",
+						   "255.255.255.255" };
+
+		err = conenat_pool_add(&pool, ip(bad[i]), &why);
+		ok(err == -EINVAL &&
+		   !strcmp(why, "external address must be unicast") &&
+		   pool.nr == 3, "%s refused: %s", bad[i], why);
+	}
 	for (i = 0; pool.nr < CONENAT_MAX_ADDRS; i++) {
 		snprintf(a, sizeof(a), "100.64.%u.%u", i * 37 % 256, i);
 		conenat_pool_add(&pool, ip(a), &why);
@@ -264,6 +272,7 @@ static void test_forwards(void)
 	struct conenat_config cfg = valid_config();
 	struct conenat_forward f = fwd(CONENAT_UDP, 40000, "10.0.1.2", 5000);
 	const char *why = NULL;
+	unsigned int i;
 
 	ok(conenat_forward_add(&cfg, &f, &why) == 0 &&
 	   conenat_forward_has(&cfg, &f) &&
@@ -282,6 +291,24 @@ static void test_forwards(void)
 	f = fwd(CONENAT_ICMP, 40002, "10.0.1.2", 7);
 	ok(conenat_forward_add(&cfg, &f, &why) == -EINVAL,
 	   "no ICMP forwards: %s", why);
+	for (i = 0; i < 6; i++) {
+		static const char *const bad[][2] = {
+			{ "0.0.0.0", "0.0.0.0/8" },
+			{ "0.1.2.3", "0.0.0.0/8" },
+			{ "127.0.0.1", "loopback" },
+			{ "224.0.0.1", "multicast" },
+			{ "240.0.0.1", "reserved" },
+			{ "255.255.255.255", "broadcast" },
+		};
+
+		int err;
+
+		f = fwd(CONENAT_UDP, 40010 + i, bad[i][0], 5000);
+		err = conenat_forward_add(&cfg, &f, &why);
+		ok(err == -EINVAL &&
+		   strstr(why, bad[i][1]) && !conenat_forward_has(&cfg, &f),
+		   "forward to %s refused: %s", bad[i][0], why);
+	}
 	f = fwd(CONENAT_UDP, 25000, "10.0.1.4", 25000);
 	ok(conenat_forward_add(&cfg, &f, &why) == 0 &&
 	   conenat_config_check(&cfg, &why) == 0,

@@ -230,6 +230,33 @@ static void test_router_address_kept(void)
 	ok(iph->saddr == router, "a router's error keeps its source address");
 }
 
+/*
+ * The ICMP checksum is updated, not computed anew: an error that arrived
+ * corrupted stays detectably corrupted (the module drops it first).
+ */
+static void test_bad_checksum_stays_bad(void)
+{
+	unsigned int i, fixed = 0;
+	struct error e;
+	struct sk_buff skb;
+	u8 *c;
+
+	for (i = 0; i < ROUNDS; i++) {
+		bool out = rand() % 2;
+
+		make_error(&e, rand() % 3, out);
+		c = e.buf + e.p.thoff + 2;
+		c[rand() % 2] ^= 1 << (rand() % 8);
+		skb.data = e.buf;
+		skb.len = e.len;
+		skb.ip_summed = CHECKSUM_NONE;
+		conenat_rewrite_error(&skb, &e.p, out, rand(), rand());
+		fixed += sums_to_zero(e.buf + e.p.thoff, e.len - e.p.thoff, 0);
+	}
+	ok(!fixed, "a corrupted ICMP checksum stays wrong (%u made valid)",
+	   fixed);
+}
+
 int main(void)
 {
 	srand(5508);
@@ -240,5 +267,6 @@ int main(void)
 	test_random(CONENAT_TCP, true, "tcp, leaving");
 	test_random(CONENAT_ICMP, true, "icmp echo, leaving");
 	test_router_address_kept();
+	test_bad_checksum_stays_bad();
 	return tap_done();
 }

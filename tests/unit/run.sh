@@ -9,7 +9,7 @@ mkdir -p "$out"
 CC=${CC:-gcc}
 CFLAGS="-std=gnu11 -g -O1 -Wall -Wextra -Werror -fsanitize=address,undefined
 	-fno-sanitize-recover=all -I$top/include -I$top/kmod -I$top/tests/unit"
-pass=0 fail=0
+pass=0 fail=0 skip=0
 
 # unit NAME SOURCES...: build NAME from SOURCES, run it, add up its result.
 unit() {
@@ -48,6 +48,17 @@ unit rewrite_test -include "$top/tests/unit/shim.h" \
 	"$top/tests/unit/rewrite_test.c" "$top/kmod/rewrite.c"
 unit icmp_error_test -include "$top/tests/unit/shim.h" \
 	"$top/tests/unit/icmp_error_test.c" "$top/kmod/rewrite.c"
+unit expiry_test -include "$top/tests/unit/shim.h" \
+	"$top/tests/unit/expiry_test.c"
+# 32-bit jiffies: the same test as 32-bit code (gcc-multilib).
+if echo 'int main(void){return 0;}' |
+	$CC -m32 -x c -o /dev/null - 2>/dev/null; then
+	CFLAGS="$CFLAGS -m32" unit expiry_test_32bit \
+		-include "$top/tests/unit/shim.h" "$top/tests/unit/expiry_test.c"
+else
+	echo "ok - expiry_test_32bit # SKIP no 32-bit compiler (gcc-multilib)"
+	skip=$((skip + 1))
+fi
 unit fuzz_replay -include "$top/tests/unit/shim.h" \
 	"-DCORPUS=\"$top/tests/fuzz/corpus\"" "$top/tests/unit/fuzz_replay.c" \
 	"$top/tests/fuzz/xlate_fuzz.c" "$top/kmod/parse.c" \
@@ -56,5 +67,5 @@ if [ -f "$top/tests/unit/tool_parse_test.c" ]; then
 	unit tool_parse_test -I"$top/tools" "$top/tests/unit/tool_parse_test.c" \
 		"$top/tools/parse.c" "$top/tools/json.c"
 fi
-echo "unit: $pass passed, $fail failed"
+echo "unit: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -158,16 +158,22 @@ drop_icmp_unmatched  14000
 hairpinned           15000
 drop_noroute         16000
 drop_unsolicited     17000
-stat_19              77
+drop_icmp_checksum   18000
+drop_protocol        19000
+drop_spoofed         20000
+stat_22              77
 E
 run up -j stats
 expect "stats -j" 0 out <<'E'
-{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"tcp_untracked":13000,"drop_icmp_unmatched":14000,"hairpinned":15000,"drop_noroute":16000,"drop_unsolicited":17000,"stat_19":77}
+{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"tcp_untracked":13000,"drop_icmp_unmatched":14000,"hairpinned":15000,"drop_noroute":16000,"drop_unsolicited":17000,"drop_icmp_checksum":18000,"drop_protocol":19000,"drop_spoofed":20000,"stat_22":77}
 E
 
+# up and set then ask for the configuration (cmd 1) to compare its
+# ranges with net.ipv4.ip_local_port_range.
 run up up wan0
 expect "up sends only the interface" 0 log <<'E'
 cmd 2 flags 0x5: 3='wan0'
+cmd 1 flags 0x5:
 E
 empty out "up"
 
@@ -177,6 +183,7 @@ run up up wan0 --ports 1000-2000 --ports=tcp:3000 --timeout-udp 2m \
 	--inbound-refresh on --unsafe-timeouts
 expect "up sends every option" 0 log <<'E'
 cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=1000 3=2000 } 7{ 1=6 2=1000 3=2000 } 7{ 1=1 2=1000 3=2000 } 7{ 1=6 2=3000 3=3000 } } 8=120 9=10800 10=240 11=86400 12=0 13=100 14=16 15=255 16=1 17=flag
+cmd 1 flags 0x5:
 E
 
 run up set --internal 10.0.1.0/24,10.0.9.7 --exclude=none
@@ -184,6 +191,7 @@ run up set --internal 10.0.1.0/24,10.0.9.7 --exclude=none
 # network order read as u32
 expect "set sends prefix lists, none as an empty list" 0 log <<'E'
 cmd 3 flags 0x5: 23{ 25{ 1=65546 2=24 } 25{ 1=118030346 2=32 } } 24{ }
+cmd 1 flags 0x5:
 E
 run up set --internal 10.0.1.1/24
 expect "a prefix with host bits is a usage error" 2 err <<'E'
@@ -197,10 +205,12 @@ E
 run up set --inbound-refresh off dev wan1
 expect "set sends only what is given" 0 log <<'E'
 cmd 3 flags 0x5: 3='wan1' 16=0
+cmd 1 flags 0x5:
 E
 run up set --timeout-udp 600
 expect "set without interface" 0 log <<'E'
 cmd 3 flags 0x5: 8=600
+cmd 1 flags 0x5:
 E
 
 run up down
@@ -235,10 +245,12 @@ run up set --address 198.51.100.7,203.0.113.1
 # 27 is CONENAT_A_ADDRS, 5 CONENAT_A_EXT_ADDR (network order read as u32)
 expect "set sends the address pool" 0 log <<'E'
 cmd 3 flags 0x5: 27{ 5=124007366 5=24182987 }
+cmd 1 flags 0x5:
 E
 run up set --address none
 expect "address none clears the pool" 0 log <<'E'
 cmd 3 flags 0x5: 27{ }
+cmd 1 flags 0x5:
 E
 run up set --address 198.51.100.7,198.51.100.300
 expect "a bad pool address is a usage error" 2 err <<'E'

@@ -277,6 +277,12 @@ enum conenat_stat {
 	CONENAT_STAT_DROP_UNSOLICITED,	/* inbound to a port of the ranges
 					 * without a mapping or router socket
 					 */
+	CONENAT_STAT_DROP_ICMP_CHECKSUM, /* ICMP error with a bad checksum */
+	CONENAT_STAT_DROP_PROTO,	/* leaving from an internal address,
+					 * of a protocol or ICMP type that is
+					 * not translated
+					 */
+	CONENAT_STAT_DROP_SPOOFED,	/* forwarded from an external address */
 	__CONENAT_STAT_MAX
 };
 
