@@ -75,32 +75,38 @@ static unsigned int conenat_hook_forward(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
-int conenat_hooks_register(struct conenat_instance *inst)
-{
-	struct nf_hook_ops *ops = inst->hook_ops;
-	int err;
-
-	ops[0] = (struct nf_hook_ops){
+/* Copied into each instance, with priv set (see the top of the file). */
+static const struct nf_hook_ops conenat_hook_ops[] = {
+	{
 		.hook = conenat_hook_in,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = CONENAT_PRI_IN,
-		.priv = inst,
-	};
-	ops[1] = (struct nf_hook_ops){
+	}, {
 		.hook = conenat_hook_out,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_POST_ROUTING,
 		.priority = CONENAT_PRI_OUT,
-		.priv = inst,
-	};
-	ops[2] = (struct nf_hook_ops){
+	}, {
 		.hook = conenat_hook_forward,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP_PRI_FIRST,
-		.priv = inst,
-	};
+	},
+};
+
+int conenat_hooks_register(struct conenat_instance *inst)
+{
+	struct nf_hook_ops *ops = inst->hook_ops;
+	unsigned int i;
+	int err;
+
+	BUILD_BUG_ON(ARRAY_SIZE(conenat_hook_ops) !=
+		     ARRAY_SIZE(inst->hook_ops));
+	for (i = 0; i < ARRAY_SIZE(conenat_hook_ops); i++) {
+		ops[i] = conenat_hook_ops[i];
+		ops[i].priv = inst;
+	}
 	err = nf_defrag_ipv4_enable(inst->net);
 	if (err)
 		return err;

@@ -25,16 +25,13 @@ static unsigned int conenat_parse_verdict(struct conenat_instance *inst,
 {
 	switch (err) {
 	case -EPROTONOSUPPORT:
-		/* Outbound, it would leak the internal address. */
-		if (!out)
-			return NF_ACCEPT;
-		conenat_count(inst, CONENAT_STAT_DROP_PROTO);
-		return NF_DROP;
 	case -EMSGSIZE:
 		/* Outbound, it would leak the internal address. */
 		if (!out)
 			return NF_ACCEPT;
-		conenat_count(inst, CONENAT_STAT_DROP_FRAGMENT);
+		conenat_count(inst, err == -EMSGSIZE ?
+				    CONENAT_STAT_DROP_FRAGMENT :
+				    CONENAT_STAT_DROP_PROTO);
 		return NF_DROP;
 	case -ENOENT:
 		conenat_count(inst, CONENAT_STAT_DROP_ICMP_UNMATCHED);
