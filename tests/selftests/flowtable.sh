@@ -124,7 +124,7 @@ flowtable_hairpin_keeps_translation() {
 # not translate (here: to an excluded destination, with a route back) is
 # offloaded as usual.
 flowtable_offloads_untranslated_flows() {
-	LEAK_FILTER="src net 10.0.0.0/8 and not dst net 192.0.2.0/24" \
+	LEAK_MATCH="ip saddr 10.0.0.0/8 ip daddr != 192.0.2.0/24" \
 		flowtable_topology --exclude 192.0.2.0/24
 	ip -n "$inet" route add 10.0.0.0/8 via $WAN
 	reflect "$inet" udp 192.0.2.10:3479

@@ -99,7 +99,8 @@ lan_host_cannot_borrow_external_address() {
 # from it through; conenat drops it instead of passing it "as ours", and
 # nothing from it reaches the internet but its mappings' traffic.
 lan_host_cannot_borrow_pool_address() {
-	LEAK_FILTER="src net 10.0.0.0/8 or (src host 192.0.2.77 and udp src port 5555)" \
+	LEAK_MATCH="ip saddr 10.0.0.0/8
+	ip saddr 192.0.2.77 udp sport 5555" \
 		nat_topology --address 192.0.2.77
 	route_pool 192.0.2.77
 	reflect "$inet" udp 198.51.100.10:3478

@@ -80,32 +80,54 @@ listen() {
 	busywait 10000 grep -q ready "$TMPDIR/ready" || fail "$1 did not start"
 }
 
-# watch_leaks NS: capture what arrives on every interface of NS, an
-# internet-side namespace, from an internal source: by default any of
-# 10.0.0.0/8 (the LANs), else what the tcpdump filter LEAK_FILTER says.
-# The test fails when it ends if anything was captured: no packet may
-# leave the NAT with an internal source address.
+# watch_leaks NS: count what arrives in NS, an internet-side namespace,
+# from an internal source: by default any of 10.0.0.0/8 (the LANs), else
+# what LEAK_MATCH says, nft matches one rule per line. The rules sit at
+# PRE_ROUTING before defrag, so every packet and fragment NS receives
+# passes them. The test fails when it ends if any rule counted a packet:
+# no packet may leave the NAT with an internal source address.
 watch_leaks() {
-	local ns=$1 filter=${LEAK_FILTER:-src net 10.0.0.0/8}
-	need tcpdump
-	_LEAKS=$TMPDIR/leaks.pcap
-	in_ns "$ns" tcpdump -i any -Q in -n -U -w "$_LEAKS" \
-		"ip and ($filter)" 2>"$TMPDIR/leaks.err" &
-	_LEAK_PID=$!
-	busywait 20000 grep -q listening "$TMPDIR/leaks.err" ||
-		fail "tcpdump in $ns did not start: $(cat "$TMPDIR/leaks.err")"
+	local ns=$1 match rules=
+	need nft
+	while IFS= read -r match; do
+		[ -z "$match" ] ||
+			rules+="$match counter add @seen { $_LEAK_KEY }"$'\n'
+	done <<<"${LEAK_MATCH:-ip saddr 10.0.0.0/8}"
+	in_ns "$ns" nft -f - <<-E
+	table ip leakwatch {
+		set seen {
+			typeof $_LEAK_KEY
+			size 16
+			flags dynamic
+		}
+		chain in {
+			type filter hook prerouting priority -500;
+			$rules
+		}
+	}
+	E
+	_LEAK_NS=$ns
 }
 
-# The end of watch_leaks, run as a test exits: lists what leaked.
+# What watch_leaks keeps of the first few leaks, to name them.
+_LEAK_KEY="ip saddr . ip daddr . meta l4proto"
+
+# The end of watch_leaks, run as a test exits: says what leaked.
 leak_verdict() {
 	local n
-	[ -n "${_LEAK_PID:-}" ] || return 0
-	kill -TERM "$_LEAK_PID" 2>/dev/null
-	wait "$_LEAK_PID" 2>/dev/null
-	n=$(tcpdump -n -r "$_LEAKS" 2>/dev/null | tee "$TMPDIR/leaks.txt" | wc -l)
+	[ -n "${_LEAK_NS:-}" ] || return 0
+	n=$(in_ns "$_LEAK_NS" nft list chain ip leakwatch in |
+		sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' |
+		awk '{ n += $1 } END { print n + 0 }') || n=
+	if [ -z "$n" ]; then
+		echo "FAIL: the leak watch in $_LEAK_NS cannot be read"
+		return 1
+	fi
 	[ "$n" -eq 0 ] && return 0
-	echo "FAIL: $n packets reached the internet side from an internal source:"
-	head -n 10 "$TMPDIR/leaks.txt"
+	echo "FAIL: $n packets reached the internet side from an internal source" \
+		"(source . destination . protocol):"
+	in_ns "$_LEAK_NS" nft list set ip leakwatch seen |
+		awk '/elements/ { f = 1 } f { print } f && /}/ { exit }'
 	return 1
 }
 
@@ -133,7 +155,7 @@ unload_module() {
 # run_test NAME FUNC: run FUNC in a subshell and print its TAP line.
 # A test still running after TEST_TIMEOUT seconds is killed and fails.
 run_test() {
-	local name=$1 func=$2 log rc pid dog
+	local name=$1 func=$2 log rc pid dog start=$SECONDS
 	log=$(mktemp)
 	(
 		TMPDIR=$(mktemp -d)
@@ -177,6 +199,7 @@ run_test() {
 		sed 's/^/#   /' "$log"
 		;;
 	esac
+	echo "# $name: $((SECONDS - start)) s"
 	rm -f "$log"
 }
 

@@ -606,7 +606,7 @@ address_change_followed() {
 # excluded destinations; the rest is routed with its own source address
 # (so only the translated prefix is watched for leaks).
 selective_translation_by_prefix() {
-	LEAK_FILTER="src net 10.0.1.0/24 and not dst net 192.0.2.0/24" \
+	LEAK_MATCH="ip saddr 10.0.1.0/24 ip daddr != 192.0.2.0/24" \
 		nat_topology --internal 10.0.1.0/24 --exclude 192.0.2.0/24
 	ip -n "$inet" route add 10.0.0.0/8 via $WAN
 	reflect "$inet" udp 198.51.100.10:3478

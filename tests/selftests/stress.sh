@@ -20,12 +20,13 @@ TESTS=(
 	many_configured_namespaces
 )
 
-# pin_hook_keys: keep an IPv4 netfilter hook at PRE_ROUTING, LOCAL_OUT and
-# POST_ROUTING in a namespace of its own for the test. Registering the
-# first hook of a kind flips a static key, which patches kernel text; under
-# QEMU TCG with two vCPUs, hundreds of such patches while packets flow
-# trip an int3 oops in ip_rcv() (the same run passes with one vCPU, and
-# the site is the patched jump, not conenat code). With the keys held on,
+# pin_hook_keys: keep an IPv4 netfilter hook at each hook conenat uses
+# (PRE_ROUTING, FORWARD, POST_ROUTING; LOCAL_OUT for defrag) in a
+# namespace of its own for the test. Registering the first hook of a kind
+# flips a static key, which patches kernel text; under QEMU TCG with two
+# vCPUs, hundreds of such patches while packets flow trip an int3 oops at
+# the patched jump (in ip_rcv(), in ip_forward(): the same run passes
+# with one vCPU, and the site is the jump, not conenat code). With the keys held on,
 # the loops below exercise conenat, not QEMU's cross-modifying code.
 pin_hook_keys() {
 	need nft
@@ -33,6 +34,7 @@ pin_hook_keys() {
 	in_ns "$pin" nft -f - <<-'E'
 	table ip pin {
 		chain pre { type filter hook prerouting priority 0; }
+		chain forwarding { type filter hook forward priority 0; }
 		chain out { type filter hook output priority 0; }
 		chain post { type filter hook postrouting priority 0; }
 	}
@@ -97,7 +99,7 @@ reload_module_under_traffic() {
 	guard_wan
 	traffic
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 50); do
 		rmmod conenat || fail "rmmod $i failed"
 		insmod "$MODULE" || fail "insmod $i failed"
 		in_ns "$rt" "$CONENAT" up wan0
@@ -112,7 +114,7 @@ reconfigure_under_traffic() {
 	guard_wan
 	traffic
 	local i
-	for i in $(seq 30); do
+	for i in $(seq 20); do
 		in_ns "$rt" "$CONENAT" set --ports 2$((i % 10))000-2$((i % 10))999
 		in_ns "$rt" "$CONENAT" flush
 		in_ns "$rt" "$CONENAT" set --timeout-udp $((300 + i)) \
@@ -138,8 +140,9 @@ delete_interface_under_traffic() {
 	still_translates
 }
 
-# 200 namespaces each with an instance and a mapping, then the module goes
-# while they exist, then the namespaces go.
+# 60 namespaces each with an instance and a mapping, then the module goes
+# while they exist, then the namespaces go. (Each costs 1.5 s under
+# emulation; 60 are enough to tell a per-namespace leak from noise.)
 many_configured_namespaces() {
 	pin_hook_keys
 	load_module
@@ -149,24 +152,24 @@ many_configured_namespaces() {
 		'addr add 192.0.2.1/24 dev wan0' 'link set wan0 up' >"$TMPDIR/ip"
 	printf '%s\n' 'up wan0 --max-mappings 4096' \
 		'forward add udp 25565 to 10.0.1.2' >"$TMPDIR/conf"
-	for i in $(seq 200); do
+	for i in $(seq 60); do
 		setup_ns n
 		ip -n "$n" -batch "$TMPDIR/ip"
 		in_ns "$n" "$CONENAT" load "$TMPDIR/conf"
 		names+=("$n")
 	done
-	[ "$(in_ns "${names[199]}" "$CONENAT" -j mappings | jq length)" = 1 ] ||
+	[ "$(in_ns "${names[59]}" "$CONENAT" -j mappings | jq length)" = 1 ] ||
 		fail "the last namespace has no forward mapping"
 	# Half go away configured, with a mapping each: the namespace's exit
 	# frees them. The rest are still up at rmmod, whose module exit frees
 	# theirs; a mapping either forgot stays in conenat_mapping's slab
 	# cache, and its destruction at rmmod warns, which fails the run.
-	for n in "${names[@]:0:100}"; do
+	for n in "${names[@]:0:30}"; do
 		ip netns del "$n"
 	done
-	rmmod conenat || fail "rmmod with 100 configured namespaces failed"
+	rmmod conenat || fail "rmmod with 30 configured namespaces failed"
 	insmod "$MODULE"
-	for n in "${names[@]:100}"; do
+	for n in "${names[@]:30}"; do
 		[ "$(in_ns "$n" "$CONENAT" -j show | jq .up)" = false ] ||
 			fail "$n still up after the module was reloaded"
 	done
