@@ -198,6 +198,7 @@ static inline bool conenat_selected(const struct conenat_config *cfg,
 #include <net/netns/generic.h>
 #include <linux/percpu.h>
 #include <linux/netfilter.h>
+#include <linux/sched/mm.h>
 #include "hash.h"
 
 struct conenat_mapping {
@@ -247,6 +248,8 @@ struct conenat_table {
 	atomic_t count;			/* live and held-down mappings */
 	atomic_t nconns;		/* TCP connections tracked */
 	atomic_t gen;			/* changes of ext_hash, for dumps */
+	struct mem_cgroup *memcg;	/* pays for it all; see table.c */
+	bool userns;			/* owned by another user namespace */
 	/*
 	 * host_lock[i] serialises the lives of the mappings and connections
 	 * of the internal hosts of stripe i (conenat_host_lock()) and guards
@@ -328,6 +331,7 @@ static inline bool conenat_is_ext_addr(const struct conenat_instance *inst,
 /* netns.c */
 int conenat_netns_init(void);
 void conenat_netns_exit(void);
+u32 conenat_default_max_mappings(void);
 void conenat_config_init(struct conenat_config *cfg);
 int conenat_instance_apply(struct conenat_net *cn, struct net *net,
 			   struct conenat_config *cfg,
@@ -336,8 +340,26 @@ void conenat_instance_destroy(struct conenat_net *cn);
 void conenat_stats_sum(struct conenat_net *cn, u64 *sum);
 
 /* table.c */
-int conenat_table_init(struct conenat_table *t, u32 max_mappings);
+int conenat_table_init(struct conenat_table *t, const struct net *net,
+		       u32 max_mappings);
 void conenat_table_destroy(struct conenat_table *t);
+
+/*
+ * Around an allocation for @t in any context: charge it to the memory
+ * cgroup that pays for @t (its caches are SLAB_ACCOUNT). Returns what to
+ * give conenat_charge_end().
+ */
+static inline struct mem_cgroup *
+conenat_charge_begin(const struct conenat_table *t)
+{
+	return set_active_memcg(t->memcg);
+}
+
+static inline void conenat_charge_end(struct mem_cgroup *old)
+{
+	set_active_memcg(old);
+}
+
 struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
 					   __be32 addr, __be16 port);
 struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,

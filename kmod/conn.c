@@ -52,10 +52,13 @@ static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 {
 	unsigned int hl = conenat_host_lock(&t->hash, m->int_addr);
 	struct conenat_conn *c, *found = NULL;
+	struct mem_cgroup *charge;
 
 	if (atomic_inc_return(&t->nconns) > cfg->max_mappings)
 		goto uncount;
+	charge = conenat_charge_begin(t);
 	c = kmem_cache_alloc(conenat_conn_cache, GFP_ATOMIC);
+	conenat_charge_end(charge);
 	if (!c)
 		goto uncount;
 	*c = (struct conenat_conn){
@@ -224,7 +227,7 @@ unsigned long conenat_conns_summary(const struct conenat_mapping *m,
 
 int conenat_conn_cache_init(void)
 {
-	conenat_conn_cache = KMEM_CACHE(conenat_conn, 0);
+	conenat_conn_cache = KMEM_CACHE(conenat_conn, SLAB_ACCOUNT);
 	return conenat_conn_cache ? 0 : -ENOMEM;
 }
 

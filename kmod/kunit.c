@@ -213,7 +213,9 @@ static struct conenat_kunit_ctx *kunit_instance(struct kunit *test)
 	c->inst.net = &init_net;
 	c->inst.ext_addr = EXT_ADDR;
 	RCU_INIT_POINTER(c->inst.cfg, &c->cfg);
-	KUNIT_ASSERT_EQ(test, conenat_table_init(&c->inst.table, 65536), 0);
+	KUNIT_ASSERT_EQ(test,
+			conenat_table_init(&c->inst.table, &init_net, 65536),
+			0);
 	init_completion(&c->done);
 	return c;
 }

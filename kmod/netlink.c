@@ -327,12 +327,32 @@ static struct conenat_instance *conenat_running(struct conenat_net *cn,
 	return inst;
 }
 
-static int conenat_cmd_up_set(struct genl_info *info, bool create)
+/*
+ * Any user may own a namespace, and with it CAP_NET_ADMIN there, and the
+ * table's buckets are sized by the limit. So raising the limit above the
+ * default (from RAM) takes CAP_NET_ADMIN in the initial user namespace,
+ * as changing nf_conntrack_max does. Only raising it: an unprivileged
+ * owner may still keep, or lower, what the host's administrator set.
+ */
+static int conenat_check_max_mappings(struct sk_buff *skb,
+				      struct genl_info *info, u32 old, u32 new)
+{
+	if (new <= old || new <= conenat_default_max_mappings() ||
+	    netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(info->extack,
+		       "max-mappings above the default needs CAP_NET_ADMIN in the initial user namespace");
+	return -EPERM;
+}
+
+static int conenat_cmd_up_set(struct sk_buff *skb, struct genl_info *info,
+			      bool create)
 {
 	struct net *net = genl_info_net(info);
 	struct conenat_net *cn = conenat_pernet(net);
 	struct conenat_instance *inst;
 	struct conenat_config *cfg;
+	u32 old_max;
 	int err;
 
 	if (create && !info->attrs[CONENAT_A_IFNAME]) {
@@ -342,7 +362,7 @@ static int conenat_cmd_up_set(struct genl_info *info, bool create)
 	err = conenat_unique_top(info);
 	if (err)
 		return err;
-	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 
@@ -359,7 +379,11 @@ static int conenat_cmd_up_set(struct genl_info *info, bool create)
 		err = -ENOENT;
 		goto out;
 	}
+	old_max = inst ? cfg->max_mappings : 0;
 	err = conenat_parse_config(info, cfg);
+	if (!err)
+		err = conenat_check_max_mappings(skb, info, old_max,
+						 cfg->max_mappings);
 	if (!err)
 		err = conenat_instance_apply(cn, net, cfg, info->extack);
 out:
@@ -371,12 +395,12 @@ out:
 
 static int conenat_cmd_up(struct sk_buff *skb, struct genl_info *info)
 {
-	return conenat_cmd_up_set(info, true);
+	return conenat_cmd_up_set(skb, info, true);
 }
 
 static int conenat_cmd_set(struct sk_buff *skb, struct genl_info *info)
 {
-	return conenat_cmd_up_set(info, false);
+	return conenat_cmd_up_set(skb, info, false);
 }
 
 static int conenat_cmd_down(struct sk_buff *skb, struct genl_info *info)
@@ -407,7 +431,7 @@ static int conenat_flush_static(struct conenat_net *cn,
 
 	cfg = kmemdup(rcu_dereference_protected(inst->cfg,
 						lockdep_is_held(&cn->lock)),
-		      sizeof(*cfg), GFP_KERNEL);
+		      sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	for (i = cfg->nr_fwd; i--; )
@@ -893,7 +917,7 @@ static int conenat_cmd_forward(struct sk_buff *skb, struct genl_info *info)
 	err = conenat_parse_forward(info, &f, del);
 	if (err)
 		return err;
-	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
 	if (!cfg)
 		return -ENOMEM;
 	mutex_lock(&cn->lock);

@@ -64,7 +64,11 @@ static void conenat_set_ext_addr(struct conenat_instance *inst, __be32 addr)
 		conenat_readdress(inst);
 }
 
-static u32 conenat_default_max_mappings(void)
+/*
+ * The default limit, and the most a caller without CAP_NET_ADMIN in the
+ * initial user namespace may ask (netlink.c).
+ */
+u32 conenat_default_max_mappings(void)
 {
 	/* One mapping per 8 KiB of RAM: at ~100 bytes each, about 1%. */
 	u64 n = ((u64)totalram_pages() << PAGE_SHIFT) >> 13;
@@ -90,7 +94,7 @@ static int conenat_instance_create(struct net *net, struct conenat_net *cn,
 		NL_SET_ERR_MSG(extack, "external interface not found");
 		return -ENODEV;
 	}
-	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
 	if (!inst) {
 		dev_put(dev);
 		return -ENOMEM;
@@ -102,7 +106,7 @@ static int conenat_instance_create(struct net *net, struct conenat_net *cn,
 	dev_put(dev);
 	RCU_INIT_POINTER(inst->cfg, cfg);
 
-	err = conenat_table_init(&inst->table, cfg->max_mappings);
+	err = conenat_table_init(&inst->table, net, cfg->max_mappings);
 	if (err)
 		goto err_free;
 	err = conenat_hooks_register(inst);
@@ -278,7 +282,7 @@ static int __net_init conenat_net_init(struct net *net)
 	struct conenat_net *cn = conenat_pernet(net);
 
 	mutex_init(&cn->lock);
-	cn->stats = alloc_percpu(struct conenat_stats);
+	cn->stats = alloc_percpu_gfp(struct conenat_stats, GFP_KERNEL_ACCOUNT);
 	return cn->stats ? 0 : -ENOMEM;
 }
 

@@ -10,31 +10,57 @@
  * unhashed from the inside index when it expires (so no new traffic can
  * use it) and from the outside index when its port's hold-down ends.
  */
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <linux/random.h>
 #include <linux/mm.h>
 #include <linux/in.h>
+#include <linux/memcontrol.h>
 #include "conenat.h"
 #include "sockets.h"
 
 static struct kmem_cache *conenat_mapping_cache;
 
-int conenat_table_init(struct conenat_table *t, u32 max_mappings)
+/*
+ * The mappings of every namespace whose owner is not the initial user
+ * namespace, together: such an owner may be any local user, and may make
+ * as many namespaces as it likes. The host's own namespaces are limited
+ * by their --max-mappings only, so that no other can starve them.
+ */
+static unsigned int conenat_userns_max __read_mostly;
+module_param_named(userns_max_mappings, conenat_userns_max, uint, 0644);
+MODULE_PARM_DESC(userns_max_mappings,
+		 "Most mappings of all namespaces owned by other user namespaces, together (default: 4 times the default --max-mappings)");
+static atomic_long_t conenat_userns_count = ATOMIC_LONG_INIT(0);
+
+/*
+ * A table is charged to the memory cgroup of the task that makes it, the
+ * one that ran "conenat up": its buckets here, and its mappings, hosts
+ * and connections wherever they are made, softirq included (see
+ * conenat_charge_begin()). So what a namespace's NAT holds, its owner
+ * pays for, within its cgroup's limit; an allocation the limit refuses
+ * is a counted refusal, as when memory is short. Process context.
+ */
+int conenat_table_init(struct conenat_table *t, const struct net *net,
+		       u32 max_mappings)
 {
 	unsigned int i, size;
 
 	t->hash.bits = conenat_hash_bits(max_mappings);
 	size = 1U << t->hash.bits;
-	t->int_hash = kvcalloc(size, sizeof(*t->int_hash), GFP_KERNEL);
-	t->ext_hash = kvcalloc(size, sizeof(*t->ext_hash), GFP_KERNEL);
-	t->conn_hash = kvcalloc(size, sizeof(*t->conn_hash), GFP_KERNEL);
+	t->int_hash = kvcalloc(size, sizeof(*t->int_hash), GFP_KERNEL_ACCOUNT);
+	t->ext_hash = kvcalloc(size, sizeof(*t->ext_hash), GFP_KERNEL_ACCOUNT);
+	t->conn_hash = kvcalloc(size, sizeof(*t->conn_hash),
+				GFP_KERNEL_ACCOUNT);
 	if (!t->int_hash || !t->ext_hash || !t->conn_hash) {
 		kvfree(t->int_hash);
 		kvfree(t->ext_hash);
 		kvfree(t->conn_hash);
 		return -ENOMEM;
 	}
+	t->memcg = get_mem_cgroup_from_mm(current->mm);
+	t->userns = net->user_ns != &init_user_ns;
 	get_random_bytes(&t->hash.key, sizeof(t->hash.key));
 	atomic_set(&t->count, 0);
 	atomic_set(&t->nconns, 0);
@@ -79,9 +105,12 @@ void conenat_table_destroy(struct conenat_table *t)
 	for (i = 0; i < CONENAT_NLOCKS; i++)
 		hlist_for_each_entry_safe(h, n, &t->host_hash[i], node)
 			kfree(h);
+	if (t->userns)
+		atomic_long_sub(atomic_read(&t->count), &conenat_userns_count);
 	kvfree(t->int_hash);
 	kvfree(t->ext_hash);
 	kvfree(t->conn_hash);
+	mem_cgroup_put(t->memcg);
 }
 
 /* RCU read side. May return an expired mapping; see conenat_mapping_alive. */
@@ -121,7 +150,7 @@ static struct conenat_host *conenat_host_get(struct conenat_table *t,
 	hlist_for_each_entry(h, &t->host_hash[lock], node)
 		if (h->addr == addr)
 			return h;
-	h = kzalloc(sizeof(*h), GFP_ATOMIC);
+	h = kzalloc(sizeof(*h), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (h) {
 		h->addr = addr;
 		hlist_add_head(&h->node, &t->host_hash[lock]);
@@ -158,13 +187,70 @@ static void conenat_int_unhash(struct conenat_table *t,
 	}
 }
 
+/*
+ * Take one of the @max places of @count, or none when they are all
+ * taken: unlike an increment undone, the count never shows more than
+ * @max, to a reader either.
+ */
+static bool conenat_count_take(atomic_t *count, u32 max)
+{
+	int c = atomic_read(count);
+
+	do {
+		if ((u32)c >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(count, &c, c + 1));
+	return true;
+}
+
+static bool conenat_userns_take(void)
+{
+	long c = atomic_long_read(&conenat_userns_count);
+
+	do {
+		if (c >= READ_ONCE(conenat_userns_max))
+			return false;
+	} while (!atomic_long_try_cmpxchg(&conenat_userns_count, &c, c + 1));
+	return true;
+}
+
+/*
+ * Count a new mapping in @t, within @max unless it is a port forward
+ * (configuration: the limits do not apply), and within the limit of all
+ * namespaces of other user namespaces if @t is one of them.
+ */
+static bool conenat_mapping_count(struct conenat_table *t, u32 max,
+				  bool fixed)
+{
+	if (fixed) {
+		atomic_inc(&t->count);
+		if (t->userns)
+			atomic_long_inc(&conenat_userns_count);
+		return true;
+	}
+	if (!conenat_count_take(&t->count, max))
+		return false;
+	if (t->userns && !conenat_userns_take()) {
+		atomic_dec(&t->count);
+		return false;
+	}
+	return true;
+}
+
+static void conenat_mapping_uncount(struct conenat_table *t)
+{
+	atomic_dec(&t->count);
+	if (t->userns)
+		atomic_long_dec(&conenat_userns_count);
+}
+
 /* Caller holds the ext_lock of @m's outside bucket. */
 static void conenat_ext_unhash(struct conenat_table *t,
 			       struct conenat_mapping *m)
 {
 	hlist_del_init_rcu(&m->ext_node);
 	atomic_inc(&t->gen);
-	atomic_dec(&t->count);
+	conenat_mapping_uncount(t);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
 }
 
@@ -242,22 +328,6 @@ static bool conenat_pick_port(struct conenat_instance *inst,
 }
 
 /*
- * Take one of the @max places of @count, or none when they are all
- * taken: unlike an increment undone, the count never shows more than
- * @max, to a reader either.
- */
-static bool conenat_count_take(atomic_t *count, u32 max)
-{
-	int c = atomic_read(count);
-
-	do {
-		if ((u32)c >= max)
-			return false;
-	} while (!atomic_try_cmpxchg(count, &c, c + 1));
-	return true;
-}
-
-/*
  * Link a new mapping @m, or revive the held-down one of the same endpoint,
  * and return the one linked. Caller holds the host_lock of @host.
  */
@@ -276,9 +346,7 @@ conenat_create_locked(struct conenat_instance *inst,
 		*refused = CONENAT_STAT_REFUSED_HOST;
 		return NULL;
 	}
-	if (m->fixed) {
-		atomic_inc(&t->count);
-	} else if (!conenat_count_take(&t->count, cfg->max_mappings)) {
+	if (!conenat_mapping_count(t, cfg->max_mappings, m->fixed)) {
 		*refused = CONENAT_STAT_REFUSED_LIMIT;
 		return NULL;
 	}
@@ -286,13 +354,13 @@ conenat_create_locked(struct conenat_instance *inst,
 			     conenat_pick_port(inst, &cfg->ports[m->proto], m,
 					       &old);
 	if (!claimed) {
-		atomic_dec(&t->count);
+		conenat_mapping_uncount(t);
 		*refused = CONENAT_STAT_REFUSED_PORTS;
 		return NULL;
 	}
 	if (old) {
 		/* Back from hold-down: same endpoint, same port. */
-		atomic_dec(&t->count);
+		conenat_mapping_uncount(t);
 		m = old;
 	}
 	spin_lock(&t->int_lock[s.lock]);
@@ -331,14 +399,17 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	unsigned int hl = conenat_host_lock(&t->hash, int_addr);
 	struct conenat_mapping *m, *found = NULL;
 	struct conenat_host *host;
+	struct mem_cgroup *charge;
 	__be32 ext_addr = conenat_ext_addr_of(inst, cfg, int_addr);
 
 	if (!ext_addr) {
 		*event = CONENAT_STAT_DROP_NOADDR;
 		return NULL;
 	}
+	charge = conenat_charge_begin(t);
 	m = kmem_cache_alloc(conenat_mapping_cache, GFP_ATOMIC);
 	if (!m) {
+		conenat_charge_end(charge);
 		*event = CONENAT_STAT_REFUSED_NOMEM;
 		return NULL;
 	}
@@ -376,6 +447,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 			m = NULL;
 	}
 	spin_unlock_bh(&t->host_lock[hl]);
+	conenat_charge_end(charge);
 
 	if (m)
 		kmem_cache_free(conenat_mapping_cache, m);
@@ -498,7 +570,9 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 
 int conenat_mapping_cache_init(void)
 {
-	conenat_mapping_cache = KMEM_CACHE(conenat_mapping, 0);
+	if (!conenat_userns_max)
+		conenat_userns_max = 4 * conenat_default_max_mappings();
+	conenat_mapping_cache = KMEM_CACHE(conenat_mapping, SLAB_ACCOUNT);
 	return conenat_mapping_cache ? 0 : -ENOMEM;
 }
 

@@ -173,13 +173,13 @@ int nl_bad_attr(const struct nl *nl)
 
 void nl_perror(const struct nl *nl, int err, const char *what)
 {
-	const char *msg = nl->extack[0] ? nl->extack : strerror(-err);
+	const char *msg = nl->extack;
 
-	if (err == -EPERM)
-		fprintf(stderr, "conenat: permission denied (need CAP_NET_ADMIN)%s%s",
-			nl->extack[0] ? ": " : "", nl->extack);
-	else
-		fprintf(stderr, "conenat: %s", msg);
+	/* The module's own words say why; without them, the usual reason. */
+	if (!msg[0])
+		msg = err == -EPERM ? "permission denied (need CAP_NET_ADMIN)" :
+				      strerror(-err);
+	fprintf(stderr, "conenat: %s", msg);
 	if (what)
 		fprintf(stderr, " (%s)", what);
 	fputc('\n', stderr);

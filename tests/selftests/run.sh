@@ -11,7 +11,7 @@ shift
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(control nat icmp flowtable hostile harden stress)
+[ ${#files[@]} -gt 0 ] || files=(control nat icmp flowtable hostile harden memory stress)
 
 echo "TAP version 13"
 echo "# kernel $(uname -r)"

@@ -5,8 +5,9 @@
  * calls, answers the requests with canned replies and logs each request.
  *
  *   FAKE_STATE  up (default), down, intr (first dump interrupted),
- *               intr-always, einval, eperm, nomodule, busy (up, but
- *               every forward added is refused: port in use)
+ *               intr-always, einval, eperm, eperm-why (with a message),
+ *               nomodule, busy (up, but every forward added is refused:
+ *               port in use)
  *   FAKE_LOG    file the requests are appended to, one line each
  */
 #define _GNU_SOURCE
@@ -317,6 +318,10 @@ ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
 		family(req);
 	else if (!strcmp(state(), "eperm"))
 		ack(req, -EPERM, NULL, 0);
+	else if (!strcmp(state(), "eperm-why"))
+		ack(req, -EPERM,
+		    "max-mappings above the default needs CAP_NET_ADMIN in the initial user namespace",
+		    0);
 	else if (!strcmp(state(), "einval"))
 		ack(req, -EINVAL, "UDP timeout is below the RFC 4787 minimum of 120 s",
 		    attr_offset(req, CONENAT_A_TIMEOUT_UDP));

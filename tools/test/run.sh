@@ -273,6 +273,10 @@ run eperm show
 expect "permission denied for show" 1 err <<'E'
 conenat: permission denied (need CAP_NET_ADMIN)
 E
+run eperm-why up wan0 --max-mappings 2000000
+expect "permission denied, and the module says why" 1 err <<'E'
+conenat: max-mappings above the default needs CAP_NET_ADMIN in the initial user namespace
+E
 
 # 8/9 are FORWARD_ADD/DEL, 19 CONENAT_A_MAPPING; in it 1 PROTO, 5 EXT_PORT,
 # 2 INT_ADDR, 3 INT_PORT

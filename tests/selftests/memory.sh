@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-2.0
+# What a namespace's NAT costs, and who pays: any user may own a network
+# namespace (unshare -Urn) and with it CAP_NET_ADMIN there, so what an
+# instance holds is charged to the memory cgroup of whoever brought it
+# up, and its size is bounded for an unprivileged owner. Sourced by
+# run.sh; uses nat.sh's topology and hostile.sh's floods.
+
+# shellcheck source=hostile.sh
+. "$(dirname "${BASH_SOURCE[0]}")/hostile.sh"
+
+TESTS=(
+	unprivileged_owner_cannot_raise_max_mappings
+	instance_memory_charged_to_its_cgroup
+	userns_mapping_limit_holds_across_namespaces
+)
+
+NOBODY=65534
+
+# as_owner CMD...: run CMD as an unprivileged user, root of a new user
+# and network namespace of its own (the namespace has only lo).
+as_owner() {
+	setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
+		unshare -Urn "$@"
+}
+
+# Unprivileged user namespaces, as Debian's kernels allow by default;
+# the sysctl is Debian's (absent upstream, where they are always allowed).
+allow_userns() {
+	need setpriv
+	need unshare
+	local f=/proc/sys/kernel/unprivileged_userns_clone
+	[ ! -e $f ] || echo 1 >$f
+	as_owner true || skip "no unprivileged user namespaces here"
+}
+
+unprivileged_owner_cannot_raise_max_mappings() {
+	allow_userns
+	load_module
+	local def out
+	def=$(as_owner sh -c "\"$CONENAT\" up lo && \"$CONENAT\" -j show" |
+		jq .max_mappings)
+	echo "the default limit: $def"
+	[ "$def" -gt 0 ] || fail "no default limit shown"
+	out=$(as_owner "$CONENAT" up lo --max-mappings $((def + 1)) 2>&1) &&
+		fail "an unprivileged owner raised max-mappings to $((def + 1))"
+	echo "$out"
+	[ "$out" = "conenat: max-mappings above the default needs CAP_NET_ADMIN in the initial user namespace" ] ||
+		fail "refused with '$out'"
+	out=$(as_owner sh -c "\"$CONENAT\" up lo &&
+		\"$CONENAT\" set --max-mappings $((def + 1))" 2>&1) &&
+		fail "an unprivileged owner raised max-mappings with set"
+	echo "$out"
+	[ "$out" = "conenat: max-mappings above the default needs CAP_NET_ADMIN in the initial user namespace" ] ||
+		fail "set refused with '$out'"
+	# Lower is allowed, and so is anything for the host's administrator.
+	as_owner sh -c "\"$CONENAT\" up lo --max-mappings 1000 &&
+		\"$CONENAT\" set --max-mappings 2000" ||
+		fail "an unprivileged owner could not lower max-mappings"
+	setup_ns r
+	in_ns "$r" "$CONENAT" up lo --max-mappings $((def + 1)) ||
+		fail "root could not raise max-mappings"
+}
+
+# cgroup_new VAR: a new memory cgroup, its directory in VAR.
+cgroup_new() {
+	local root=/sys/fs/cgroup dir
+	if ! grep -q "^cgroup2 $root " /proc/mounts; then
+		mount -t cgroup2 none $root || skip "no cgroup2"
+	fi
+	grep -qw memory $root/cgroup.controllers || skip "no memory controller"
+	echo +memory >$root/cgroup.subtree_control
+	dir=$(mktemp -d $root/conenat-test.XXXXXX)
+	printf -v "$1" %s "$dir"
+}
+
+# in_cgroup DIR CMD...: run CMD (a function too) in a subshell that is
+# a member of cgroup DIR.
+in_cgroup() {
+	local dir=$1
+	shift
+	(echo $BASHPID >"$dir/cgroup.procs" && "$@")
+}
+
+# The buckets are charged when the instance comes up, in process context;
+# the mappings as packets make them, in softirq, to the same cgroup.
+instance_memory_charged_to_its_cgroup() {
+	need_blast
+	local cg m0 m1 n
+	nat_topology
+	cgroup_new cg
+	in_ns "$rt" "$CONENAT" down
+	# 200000 mappings: 2^17 buckets in each of three indexes, 3 MiB.
+	in_cgroup "$cg" in_ns "$rt" "$CONENAT" up wan0 --ports udp:1024-65535 \
+		--max-mappings 200000 --max-per-host 20000
+	m0=$(cat "$cg/memory.current")
+	echo "after up: $m0 bytes"
+	[ "$m0" -ge $((2 << 20)) ] ||
+		fail "the table's buckets are not charged: $m0 bytes"
+	discard
+	in_ns "$lan1" "$BLAST" -n -c 20000 -s 10.0.1.2 -p 30000-49999 \
+		198.51.100.10:9
+	n=$(count_of)
+	m1=$(cat "$cg/memory.current")
+	echo "after $n mappings: $m1 bytes"
+	[ "$n" -ge 15000 ] || fail "only $n mappings made"
+	[ $((m1 - m0)) -ge $((1 << 20)) ] ||
+		fail "$n mappings made in softirq charged $((m1 - m0)) bytes"
+	in_ns "$rt" "$CONENAT" down
+	rmdir "$cg"
+}
+
+# owner_nat COUNT [HOLD]: as an unprivileged owner, a NAT of its own: a
+# router namespace with conenat up on a dummy wan0 and a LAN namespace
+# behind it, made without the host's help. blast sends COUNT datagrams
+# from the LAN, each from a new port; prints "N M": the mappings made and
+# refused_limit. With HOLD it stays until killed (kill_owners).
+owner_nat() {
+	as_owner bash -s "$CONENAT" "$BLAST" "$1" "${2:-}" <<-'E'
+	set -e
+	conenat=$1 blast=$2 count=$3 hold=$4
+	ip link set lo up
+	ip link add wan0 type dummy
+	ip addr add 192.0.2.1/24 dev wan0
+	ip link set wan0 up
+	ip route add default dev wan0
+	sysctl -qw net.ipv4.ip_forward=1
+	unshare -n sleep 1000 &
+	lan=$!
+	until [ "$(readlink /proc/$lan/ns/net)" != "$(readlink /proc/self/ns/net)" ]; do
+		sleep 0.1
+	done
+	ip link add eth1 type veth peer name eth0 netns $lan
+	ip addr add 10.0.1.1/24 dev eth1
+	ip link set eth1 up
+	nsenter -t $lan -n sh -c 'ip link set lo up &&
+		ip addr add 10.0.1.2/24 dev eth0 && ip link set eth0 up &&
+		ip route add default via 10.0.1.1'
+	"$conenat" up wan0 --max-per-host 20000
+	nsenter -t $lan -n "$blast" -n -c "$count" -s 10.0.1.2 \
+		-p 30000-49999 198.51.100.9:9 >/dev/null
+	echo "$("$conenat" -j mappings | jq length)" \
+		"$("$conenat" -j stats | jq .refused_limit)"
+	[ -n "$hold" ] || kill $lan
+	[ -z "$hold" ] || exec sleep 1000
+	E
+}
+
+kill_owners() {
+	pkill -KILL -u $NOBODY || true
+}
+
+# A limit on the mappings of all namespaces owned by other user
+# namespaces together, so that making more namespaces gains nothing; the
+# host's own namespaces are not held by it.
+userns_mapping_limit_holds_across_namespaces() {
+	allow_userns
+	need_blast
+	load_module
+	local param=/sys/module/conenat/parameters/userns_max_mappings
+	local old a b
+	old=$(cat $param)
+	echo "default: $old"
+	[ "$old" -gt 0 ] || fail "no default module-wide limit"
+	echo 3000 >$param
+	owner_nat 2000 hold >"$TMPDIR/a" &
+	busywait 60000 grep -q . "$TMPDIR/a" || fail "owner A did not start"
+	read -r a _ <"$TMPDIR/a"
+	echo "A made $a mappings"
+	[ "$(cat "$TMPDIR/a")" = "$a 0" ] && [ "$a" -ge 1000 ] ||
+		fail "owner A: $(cat "$TMPDIR/a")"
+	b=$(owner_nat 3000)
+	echo "B while A holds $a: $b"
+	[ "${b% *}" = $((3000 - a)) ] && [ "${b#* }" -gt 0 ] ||
+		fail "owner B made and refused $b, with $((3000 - a)) left"
+	# The host's own namespaces: their --max-mappings only.
+	nat_topology
+	discard
+	in_ns "$lan1" "$BLAST" -n -c 2000 -s 10.0.1.2 -p 30000-49999 \
+		198.51.100.10:9 >/dev/null
+	[ "$(count_of)" -ge 1000 ] ||
+		fail "the host's namespace made $(count_of) mappings"
+	[ "$(in_ns "$rt" "$CONENAT" -j stats | jq .refused_limit)" = 0 ] ||
+		fail "the host's namespace was refused mappings"
+	# A's namespaces go, and with them its share.
+	kill_owners
+	busywait 30000 eval 'b=$(owner_nat 2000); [ "${b#* }" = 0 ]' ||
+		fail "owner C after A left made and refused $b"
+	echo "C after A left: $b"
+	echo "$old" >$param
+}
