@@ -2,8 +2,9 @@
 /*
  * The "conenat" generic netlink family; the protocol is documented in
  * include/uapi/linux/conenat.h. Every operation needs CAP_NET_ADMIN in the
- * user namespace owning the network namespace, and validates strictly:
- * unknown or reply-only attributes are refused with an extack message.
+ * user namespace owning the network namespace, and validates strictly,
+ * with a policy per kind of request: unknown and reply-only attributes,
+ * and those of another command, are refused with an extack message.
  */
 #include <linux/in.h>
 #include <net/genetlink.h>
@@ -50,7 +51,12 @@ static struct netlink_range_validation conenat_holddown_range = {
 	.max = CONENAT_MAX_TIMEOUT,
 };
 
-static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
+/*
+ * One policy per kind of request, each the size of the whole attribute
+ * space: an attribute another kind of request takes is NLA_UNSPEC here,
+ * which strict validation refuses ("Unsupported attribute").
+ */
+static const struct nla_policy conenat_config_policy[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[CONENAT_A_RANGES] = NLA_POLICY_NESTED(conenat_ranges_policy),
 	[CONENAT_A_TIMEOUT_UDP] =
@@ -68,14 +74,27 @@ static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_FWMARK] = { .type = NLA_U32 },
 	[CONENAT_A_INBOUND_REFRESH] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CONENAT_A_UNSAFE_TIMEOUTS] = { .type = NLA_FLAG },
-	[CONENAT_A_PROTO] = { .type = NLA_U8 },
-	[CONENAT_A_INT_ADDR] = { .type = NLA_BE32 },
 	[CONENAT_A_INTERNAL] = NLA_POLICY_NESTED(conenat_prefixes_policy),
 	[CONENAT_A_EXCLUDE] = NLA_POLICY_NESTED(conenat_prefixes_policy),
-	[CONENAT_A_MAPPING] = NLA_POLICY_NESTED(conenat_map_policy),
 	[CONENAT_A_ADDRS] = NLA_POLICY_NESTED(conenat_addrs_policy),
+};
+
+static const struct nla_policy conenat_dump_policy[CONENAT_A_MAX + 1] = {
+	[CONENAT_A_PROTO] = { .type = NLA_U8 },
+	[CONENAT_A_INT_ADDR] = { .type = NLA_BE32 },
+};
+
+static const struct nla_policy conenat_flush_policy[CONENAT_A_MAX + 1] = {
+	[CONENAT_A_PROTO] = { .type = NLA_U8 },
 	[CONENAT_A_STATIC] = { .type = NLA_FLAG },
 };
+
+static const struct nla_policy conenat_forward_policy[CONENAT_A_MAX + 1] = {
+	[CONENAT_A_MAPPING] = NLA_POLICY_NESTED(conenat_map_policy),
+};
+
+/* GET, DOWN, GET_STATS: no attribute at all. */
+static const struct nla_policy conenat_none_policy[CONENAT_A_MAX + 1] = {};
 
 /* Configuration attribute of each timeout. */
 static const u8 conenat_timeout_attr[CONENAT_NTIMEOUTS] = {
@@ -939,55 +958,43 @@ out:
 	return err;
 }
 
-static const struct genl_small_ops conenat_ops[] = {
+#define CONENAT_DOIT(_cmd, _doit, _policy)	{	\
+	.cmd = _cmd,					\
+	.doit = _doit,					\
+	.policy = _policy,				\
+	.maxattr = CONENAT_A_MAX,			\
+	.flags = GENL_UNS_ADMIN_PERM,			\
+}
+
+static const struct genl_ops conenat_ops[] = {
+	CONENAT_DOIT(CONENAT_CMD_GET, conenat_cmd_get, conenat_none_policy),
+	CONENAT_DOIT(CONENAT_CMD_UP, conenat_cmd_up, conenat_config_policy),
+	CONENAT_DOIT(CONENAT_CMD_SET, conenat_cmd_set, conenat_config_policy),
+	CONENAT_DOIT(CONENAT_CMD_DOWN, conenat_cmd_down, conenat_none_policy),
 	{
-		.cmd = CONENAT_CMD_GET,
-		.doit = conenat_cmd_get,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = CONENAT_CMD_UP,
-		.doit = conenat_cmd_up,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = CONENAT_CMD_SET,
-		.doit = conenat_cmd_set,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = CONENAT_CMD_DOWN,
-		.doit = conenat_cmd_down,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
 		.cmd = CONENAT_CMD_GET_MAPPINGS,
 		.dumpit = conenat_dump_mappings,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = CONENAT_CMD_FLUSH,
-		.doit = conenat_cmd_flush,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = CONENAT_CMD_GET_STATS,
-		.doit = conenat_cmd_get_stats,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = CONENAT_CMD_FORWARD_ADD,
-		.doit = conenat_cmd_forward,
-		.flags = GENL_UNS_ADMIN_PERM,
-	}, {
-		.cmd = CONENAT_CMD_FORWARD_DEL,
-		.doit = conenat_cmd_forward,
+		.policy = conenat_dump_policy,
+		.maxattr = CONENAT_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	CONENAT_DOIT(CONENAT_CMD_FLUSH, conenat_cmd_flush,
+		     conenat_flush_policy),
+	CONENAT_DOIT(CONENAT_CMD_GET_STATS, conenat_cmd_get_stats,
+		     conenat_none_policy),
+	CONENAT_DOIT(CONENAT_CMD_FORWARD_ADD, conenat_cmd_forward,
+		     conenat_forward_policy),
+	CONENAT_DOIT(CONENAT_CMD_FORWARD_DEL, conenat_cmd_forward,
+		     conenat_forward_policy),
 };
 
 static struct genl_family conenat_family __ro_after_init = {
 	.name = CONENAT_GENL_NAME,
 	.version = CONENAT_GENL_VERSION,
-	.maxattr = CONENAT_A_MAX,
-	.policy = conenat_policy,
 	.netnsok = true,
 	.module = THIS_MODULE,
-	.small_ops = conenat_ops,
-	.n_small_ops = ARRAY_SIZE(conenat_ops),
+	.ops = conenat_ops,
+	.n_ops = ARRAY_SIZE(conenat_ops),
 	.mcgrps = conenat_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(conenat_mcgrps),
 };

@@ -34,11 +34,12 @@ NLMSGERR_ATTR_MSG = 1
 NESTED = 0x8000
 
 # include/uapi/linux/conenat.h
-UP, SET, GET_MAPPINGS, FLUSH, FORWARD_ADD, FORWARD_DEL = 2, 3, 5, 6, 8, 9
+GET, UP, SET, DOWN, GET_MAPPINGS, FLUSH, GET_STATS = 1, 2, 3, 4, 5, 6, 7
+FORWARD_ADD, FORWARD_DEL = 8, 9
 A_IFNAME, A_IFINDEX, A_EXT_ADDR, A_RANGES, A_RANGE = 3, 4, 5, 6, 7
 A_TIMEOUT_UDP, A_HOLDDOWN, A_MAX_MAPPINGS = 8, 12, 13
 A_INBOUND_REFRESH, A_UNSAFE_TIMEOUTS, A_MAPPING, A_PROTO = 16, 17, 19, 20
-A_INTERNAL, A_PREFIX, A_ADDRS = 23, 25, 27
+A_INT_ADDR, A_INTERNAL, A_PREFIX, A_ADDRS, A_STATIC = 21, 23, 25, 27, 28
 RANGE_PROTO, RANGE_MIN, RANGE_MAX = 1, 2, 3
 PFX_ADDR, PFX_LEN = 1, 2
 MAP_PROTO, MAP_INT_ADDR, MAP_INT_PORT, MAP_EXT_PORT = 1, 2, 3, 5
@@ -209,6 +210,20 @@ CASES = [
     ("flush protocol given twice", FLUSH, u8(A_PROTO, UDP) + u8(A_PROTO, TCP)),
     ("dump filter of the wrong size", GET_MAPPINGS, u32(A_PROTO, UDP),
      NLM_F_DUMP),
+    # Each command takes only its own attributes.
+    ("a forward in a configuration change", SET,
+     fwd(u8(MAP_PROTO, UDP), u16(MAP_EXT_PORT, 4000),
+         addr(MAP_INT_ADDR, "10.0.1.2"), u16(MAP_INT_PORT, 1))),
+    ("a timeout in a forward", FORWARD_ADD,
+     fwd(u8(MAP_PROTO, UDP), u16(MAP_EXT_PORT, 4001),
+         addr(MAP_INT_ADDR, "10.0.1.2"), u16(MAP_INT_PORT, 1)) +
+     u32(A_TIMEOUT_UDP, 300)),
+    ("an interface in a flush", FLUSH, attr(A_IFNAME, b"wan0\0")),
+    ("a flush flag in a dump", GET_MAPPINGS, attr(A_STATIC, b""), NLM_F_DUMP),
+    ("a filter in get", GET, u8(A_PROTO, UDP)),
+    ("an address filter in stats", GET_STATS, addr(A_INT_ADDR, "10.0.1.2")),
+    # Last: accepted, it would take the instance down.
+    ("an interface in down", DOWN, attr(A_IFNAME, b"wan0\0")),
 ]
 
 

@@ -6,7 +6,9 @@
  * CONENAT_GENL_VERSION. All commands act on the network namespace of the
  * requesting socket and need CAP_NET_ADMIN in the user namespace that owns
  * it. Errors come back as a negative errno with an extack message that names
- * the offending attribute; a failed command changes nothing.
+ * the offending attribute; a failed command changes nothing. A command
+ * takes only the attributes its request names below: any other, a
+ * reply-only one or one of another command, is refused (EINVAL).
  *
  * Byte order: addresses (CONENAT_A_*_ADDR) are __be32 in network order;
  * ports, timeouts and limits are in host order.
