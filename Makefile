@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make                 module for the running kernel (KDIR=...) and tool
-#   make check           everything: unit tests, builds, VM selftests
+#   make check           unit tests, builds, VM selftests (all of them on
+#                        the newest kernel, the core groups on the others)
+#   make check-full      the same with every selftest on every kernel
 #   make demo            full-cone NAT shown in a VM
 #   make bench           conenat against forwarding and MASQUERADE
 #   make fuzz            fuzz the packet parser and rewriter (FUZZ_SECONDS)
@@ -21,7 +23,8 @@ BUILD ?= $(CURDIR)/build
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-.PHONY: all module tool nattest unit kbuild check demo bench fuzz deps \
+.PHONY: all module tool nattest unit kbuild check check-full demo bench \
+	fuzz deps \
 	debug-kernel check-debug clean install uninstall dkms-install
 
 all: module tool
@@ -54,6 +57,9 @@ kbuild:
 
 check: deps
 	tests/check.sh
+
+check-full: deps
+	CHECK_FULL=1 tests/check.sh
 
 demo: deps
 	tests/demo.sh
