@@ -334,8 +334,7 @@ void conenat_netns_exit(void);
 u32 conenat_default_max_mappings(void);
 void conenat_config_init(struct conenat_config *cfg);
 int conenat_instance_apply(struct conenat_net *cn, struct net *net,
-			   struct conenat_config *cfg,
-			   struct netlink_ext_ack *extack);
+			   struct conenat_config *cfg);
 void conenat_instance_destroy(struct conenat_net *cn);
 void conenat_stats_sum(struct conenat_net *cn, u64 *sum);
 

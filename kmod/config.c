@@ -9,6 +9,7 @@
 #include <linux/in.h>
 #include <linux/errno.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 #endif
 
 int conenat_proto_index(u8 ipproto)
@@ -113,6 +114,10 @@ int conenat_config_check(const struct conenat_config *cfg, const char **why)
 	if (cfg->max_mappings > CONENAT_MAX_MAPPINGS) {
 		*why = "mapping limit is above 16777216";
 		return -ERANGE;
+	}
+	if (cfg->max_per_host > cfg->max_mappings) {
+		*why = "per-host limit is above the mapping limit";
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -237,7 +242,7 @@ int conenat_forward_add(struct conenat_config *cfg,
 		}
 	}
 	if (cfg->nr_fwd >= CONENAT_MAX_FORWARDS) {
-		*why = "too many port forwards";
+		*why = "too many port forwards (at most " __stringify(CONENAT_MAX_FORWARDS) ")";
 		return -E2BIG;
 	}
 	cfg->fwd[cfg->nr_fwd++] = *f;
@@ -282,7 +287,7 @@ int conenat_prefixes_add(struct conenat_prefixes *ps, __be32 addr, u8 len,
 		return -EINVAL;
 	}
 	if (ps->nr >= CONENAT_MAX_PREFIXES) {
-		*why = "too many prefixes";
+		*why = "too many prefixes (at most " __stringify(CONENAT_MAX_PREFIXES) ")";
 		return -E2BIG;
 	}
 	ps->p[ps->nr++] = (struct conenat_prefix){ addr, mask, len };
@@ -326,7 +331,7 @@ int conenat_pool_add(struct conenat_pool *pool, __be32 addr,
 		return -EINVAL;
 	}
 	if (pool->nr >= CONENAT_MAX_ADDRS) {
-		*why = "too many external addresses";
+		*why = "too many external addresses (at most " __stringify(CONENAT_MAX_ADDRS) ")";
 		return -E2BIG;
 	}
 	for (i = pool->nr; i && ntohl(pool->a[i - 1]) > h; i--)

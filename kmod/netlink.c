@@ -320,6 +320,9 @@ static int conenat_parse_config(struct genl_info *info,
 		cfg->max_mappings = nla_get_u32(tb[CONENAT_A_MAX_MAPPINGS]);
 	if (tb[CONENAT_A_MAX_PER_HOST])
 		cfg->max_per_host = nla_get_u32(tb[CONENAT_A_MAX_PER_HOST]);
+	else if (cfg->max_per_host > cfg->max_mappings)
+		/* A lower limit lowers the per-host one not given with it. */
+		cfg->max_per_host = cfg->max_mappings;
 	if (tb[CONENAT_A_FWMARK])
 		cfg->fwmark = nla_get_u32(tb[CONENAT_A_FWMARK]);
 	if (tb[CONENAT_A_INBOUND_REFRESH])
@@ -404,7 +407,7 @@ static int conenat_cmd_up_set(struct sk_buff *skb, struct genl_info *info,
 		err = conenat_check_max_mappings(skb, info, old_max,
 						 cfg->max_mappings);
 	if (!err)
-		err = conenat_instance_apply(cn, net, cfg, info->extack);
+		err = conenat_instance_apply(cn, net, cfg);
 out:
 	mutex_unlock(&cn->lock);
 	if (err)
@@ -441,8 +444,7 @@ static int conenat_cmd_down(struct sk_buff *skb, struct genl_info *info)
  * then their mappings along with the dynamic ones. cn->lock held.
  */
 static int conenat_flush_static(struct conenat_net *cn,
-				struct conenat_instance *inst, int proto,
-				struct netlink_ext_ack *extack)
+				struct conenat_instance *inst, int proto)
 {
 	struct conenat_config *cfg;
 	unsigned int i;
@@ -456,7 +458,7 @@ static int conenat_flush_static(struct conenat_net *cn,
 	for (i = cfg->nr_fwd; i--; )
 		if (proto < 0 || cfg->fwd[i].proto == proto)
 			cfg->fwd[i] = cfg->fwd[--cfg->nr_fwd];
-	err = conenat_instance_apply(cn, inst->net, cfg, extack);
+	err = conenat_instance_apply(cn, inst->net, cfg);
 	if (err) {
 		kfree(cfg);
 		return err;
@@ -485,7 +487,7 @@ static int conenat_cmd_flush(struct sk_buff *skb, struct genl_info *info)
 	if (!inst)
 		err = -ENOENT;
 	else if (info->attrs[CONENAT_A_STATIC])
-		err = conenat_flush_static(cn, inst, proto, info->extack);
+		err = conenat_flush_static(cn, inst, proto);
 	else
 		conenat_flush(inst, CONENAT_SCAN_DYNAMIC, proto);
 	mutex_unlock(&cn->lock);
@@ -950,7 +952,7 @@ static int conenat_cmd_forward(struct sk_buff *skb, struct genl_info *info)
 	       sizeof(*cfg));
 	err = conenat_forward_change(inst, cfg, &f, del, info);
 	if (!err)
-		err = conenat_instance_apply(cn, net, cfg, info->extack);
+		err = conenat_instance_apply(cn, net, cfg);
 out:
 	mutex_unlock(&cn->lock);
 	if (err)

@@ -81,29 +81,37 @@ void conenat_config_init(struct conenat_config *cfg)
 	conenat_config_defaults(cfg, conenat_default_max_mappings());
 }
 
+/*
+ * Follow the interface named @name: its index and address, or 0 and 0
+ * while there is none (a PPPoE link not up yet at boot): the instance
+ * then waits, translating nothing, and the netdev notifier picks the
+ * interface up when it appears. Called with cn->lock held, which that
+ * notifier takes too, so it cannot slip in between.
+ */
+static void conenat_find_ext_dev(struct net *net, const char *name,
+				 int *ifindex, __be32 *addr)
+{
+	struct net_device *dev = dev_get_by_name(net, name);
+
+	*ifindex = dev ? dev->ifindex : 0;
+	*addr = dev ? conenat_dev_addr(dev) : 0;
+	if (dev)
+		dev_put(dev);
+}
+
 static int conenat_instance_create(struct net *net, struct conenat_net *cn,
-				   struct conenat_config *cfg,
-				   struct netlink_ext_ack *extack)
+				   struct conenat_config *cfg)
 {
 	struct conenat_instance *inst;
-	struct net_device *dev;
 	int err;
 
-	dev = dev_get_by_name(net, cfg->ifname);
-	if (!dev) {
-		NL_SET_ERR_MSG(extack, "external interface not found");
-		return -ENODEV;
-	}
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
-	if (!inst) {
-		dev_put(dev);
+	if (!inst)
 		return -ENOMEM;
-	}
 	inst->net = net;
 	inst->stats = cn->stats;
-	inst->ifindex = dev->ifindex;
-	inst->ext_addr = conenat_dev_addr(dev);
-	dev_put(dev);
+	conenat_find_ext_dev(net, cfg->ifname, &inst->ifindex,
+			     &inst->ext_addr);
 	RCU_INIT_POINTER(inst->cfg, cfg);
 
 	err = conenat_table_init(&inst->table, net, cfg->max_mappings);
@@ -124,8 +132,7 @@ err_free:
 }
 
 static int conenat_instance_change(struct conenat_instance *inst,
-				   struct conenat_config *cfg,
-				   struct netlink_ext_ack *extack)
+				   struct conenat_config *cfg)
 {
 	struct conenat_config *old = rcu_dereference_protected(inst->cfg, 1);
 	bool flush = memcmp(old->ports, cfg->ports, sizeof(cfg->ports)) ||
@@ -137,16 +144,10 @@ static int conenat_instance_change(struct conenat_instance *inst,
 	__be32 addr = inst->ext_addr;
 
 	if (strcmp(old->ifname, cfg->ifname)) {
-		struct net_device *dev = dev_get_by_name(inst->net,
-							 cfg->ifname);
+		int ifindex;
 
-		if (!dev) {
-			NL_SET_ERR_MSG(extack, "external interface not found");
-			return -ENODEV;
-		}
-		WRITE_ONCE(inst->ifindex, dev->ifindex);
-		addr = conenat_dev_addr(dev);
-		dev_put(dev);
+		conenat_find_ext_dev(inst->net, cfg->ifname, &ifindex, &addr);
+		WRITE_ONCE(inst->ifindex, ifindex);
 		flush = true;
 	}
 	rcu_assign_pointer(inst->cfg, cfg);
@@ -168,19 +169,19 @@ static int conenat_instance_change(struct conenat_instance *inst,
  * @cn: the namespace's state, cn->lock held
  * @net: the namespace
  * @cfg: a validated configuration; owned by the instance on success
- * @extack: for the error message
+ *
+ * An external interface that does not exist yet is waited for.
  */
 int conenat_instance_apply(struct conenat_net *cn, struct net *net,
-			   struct conenat_config *cfg,
-			   struct netlink_ext_ack *extack)
+			   struct conenat_config *cfg)
 {
 	struct conenat_instance *inst;
 
 	lockdep_assert_held(&cn->lock);
 	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
 	if (inst)
-		return conenat_instance_change(inst, cfg, extack);
-	return conenat_instance_create(net, cn, cfg, extack);
+		return conenat_instance_change(inst, cfg);
+	return conenat_instance_create(net, cn, cfg);
 }
 
 /* Stop the instance, if any. cn->lock held. */

@@ -32,6 +32,12 @@ ok $? "module in /lib/modules/$kver/updates"
 ok $? "tool in /usr/sbin and runs"
 [ -f "$dest/usr/share/man/man8/conenat.8" ]
 ok $? "man page in /usr/share/man/man8"
+# What a release sets in several places agrees (README: Releasing).
+version=$("$dest/usr/sbin/conenat" -jV 2>/dev/null | jq -r .tool)
+[ -n "$version" ] && grep -qx "PACKAGE_VERSION=\"$version\"" dkms.conf &&
+	grep -q "^\.TH CONENAT 8 \"[0-9-]*\" \"conenat $version\"" tools/conenat.8 &&
+	[ -f LICENSE ] && grep -q "^$version " NEWS
+ok $? "dkms.conf, the man page and NEWS name version ${version:-?}; LICENSE"
 [ -f "$dest/usr/share/bash-completion/completions/conenat" ]
 ok $? "bash completion installed"
 unit=$dest/usr/lib/systemd/system/conenat.service

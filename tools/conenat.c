@@ -22,6 +22,11 @@ bool json_out, pretty, with_stats;
 struct nl nl;
 char where[PATH_MAX + 16];
 
+/* The global options, as every synopsis shows them. */
+#define GLOBAL_OPTS "[-j | -p] [-s]"
+
+static void synopsis(FILE *f, const struct command *c);
+
 /*
  * Prints "conenat: COMMAND: msg" and the command's synopsis, or while
  * loading a file "conenat: FILE:LINE: msg".
@@ -34,13 +39,11 @@ int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	if (where[0])
-		fputc('\n', stderr);
-	else
-		fprintf(stderr, "\nUsage: conenat [-j] [-p] %s%s%s\n"
-			"Try 'conenat help' for more information.\n",
-			command->name, command->args[0] ? " " : "",
-			command->args);
+	fputc('\n', stderr);
+	if (!where[0]) {
+		synopsis(stderr, command);
+		fputs("Try 'conenat help' for more information.\n", stderr);
+	}
 	return EXIT_USAGE;
 }
 
@@ -197,7 +200,7 @@ static const struct command commands[] = {
 	{ "flush", cmd_flush, "[PROTO] [static]",
 	  "drop the dynamic mappings; with static, the port forwards too" },
 	{ "forward", cmd_forward,
-	  "[list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT",
+	  "[list]\nadd PROTO PORT to ADDR[:PORT]\ndel PROTO PORT",
 	  "list, add or remove port forwards" },
 	{ "monitor", cmd_monitor, "",
 	  "print mappings as they are created and expire" },
@@ -209,72 +212,116 @@ static const struct command commands[] = {
 	{ "help", cmd_help, "", "show this help" },
 };
 
-/* Width of the first column of the help: its longest entry. */
-static int help_width(bool with_commands)
-{
-	size_t i, n;
-	int w = 0;
+/*
+ * The help fits 80 columns: descriptions start at HELP_COL and wrap at
+ * HELP_COLS; an entry too long for the first column has its description
+ * on the next line.
+ */
+#define HELP_COL	26
+#define HELP_COLS	80
 
-	for (i = 0; with_commands && i < ARRAY_SIZE(commands); i++) {
-		n = strlen(commands[i].name) + 1 + strlen(commands[i].args);
-		w = (int)n > w ? (int)n : w;
+/* The words of @text from column @col on, wrapped. */
+static void help_text(FILE *f, int col, const char *text)
+{
+	int pos = col;
+	size_t n;
+
+	while (*text) {
+		n = strcspn(text, " ");
+		if (pos > col && pos + 1 + (int)n > HELP_COLS) {
+			fprintf(f, "\n%*s", col, "");
+			pos = col;
+		} else if (pos > col) {
+			fputc(' ', f);
+			pos++;
+		}
+		fprintf(f, "%.*s", (int)n, text);
+		pos += (int)n;
+		text += n;
+		text += strspn(text, " ");
 	}
-	for (i = 0; i < n_cfg_options; i++) {
-		n = strlen(cfg_options[i].name) + 1 + strlen(cfg_options[i].arg);
-		w = (int)n > w ? (int)n : w;
-	}
-	return w;
+	fputc('\n', f);
 }
 
-static void help_line(FILE *f, int w, const char *a, const char *b,
+/* "  A B  HELP"; @b holds one or more alternatives, one per line. */
+static void help_line(FILE *f, const char *a, const char *b,
 		      const char *help)
 {
-	char buf[128];
+	size_t n;
+	int pos;
 
-	snprintf(buf, sizeof(buf), "%s%s%s", a, b[0] ? " " : "", b);
-	fprintf(f, "  %-*s  %s\n", w, buf, help);
+	for (;;) {
+		n = strcspn(b, "\n");
+		pos = fprintf(f, "  %s%s%.*s", a, n ? " " : "", (int)n, b);
+		if (!b[n])
+			break;
+		fputc('\n', f);
+		b += n + 1;
+	}
+	if (pos > HELP_COL - 2) {
+		fputc('\n', f);
+		pos = 0;
+	}
+	fprintf(f, "%*s", HELP_COL - pos, "");
+	help_text(f, HELP_COL, help);
 }
 
-static void options_usage(FILE *f, int w)
+/* "Usage: conenat [-j | -p] [-s] COMMAND ARGS", a line per alternative. */
+static void synopsis(FILE *f, const struct command *c)
+{
+	const char *lead = "Usage:", *b = c->args;
+	size_t n;
+
+	do {
+		n = strcspn(b, "\n");
+		fprintf(f, "%s conenat " GLOBAL_OPTS " %s%s%.*s\n", lead,
+			c->name, n ? " " : "", (int)n, b);
+		lead = "      ";
+		b += n + !!b[n];
+	} while (*b);
+}
+
+static void options_usage(FILE *f)
 {
 	size_t i;
 
 	fprintf(f, "\nOptions of up and set:\n");
 	for (i = 0; i < n_cfg_options; i++)
-		help_line(f, w, cfg_options[i].name, cfg_options[i].arg,
+		help_line(f, cfg_options[i].name, cfg_options[i].arg,
 			  cfg_options[i].help);
 }
 
 static void usage(FILE *f)
 {
-	int w = help_width(true);
 	size_t i;
 
-	fprintf(f, "Usage: conenat [-j] [-p] [-s] COMMAND [ARGS]\n\nCommands:\n");
+	fprintf(f, "Usage: conenat " GLOBAL_OPTS " COMMAND [ARGS]\n"
+		"       conenat -h | --help | -V | --version\n\nCommands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		help_line(f, w, commands[i].name, commands[i].args,
+		help_line(f, commands[i].name, commands[i].args,
 			  commands[i].help);
-	options_usage(f, w);
+	options_usage(f);
 	fprintf(f, "\nGlobal options:\n");
-	help_line(f, w, "-j, --json", "", "JSON output");
-	help_line(f, w, "-p, --pretty", "", "indented JSON output (implies -j)");
-	help_line(f, w, "-s, --stats", "", "show: the counters too");
-	help_line(f, w, "-h, --help", "", "show this help");
+	help_line(f, "-j, --json", "", "JSON output");
+	help_line(f, "-p, --pretty", "", "indented JSON output (implies -j)");
+	help_line(f, "-s, --stats", "", "show: the counters too");
+	help_line(f, "-h, --help", "", "show this help");
+	help_line(f, "-V, --version", "", "show the tool and module versions");
 	fprintf(f, "\nCommands may be shortened to any unique prefix.\n"
 		"PROTO is udp, tcp or icmp; --ports without PROTO applies to all three.\n"
 		"SECS is seconds, or a number with suffix s, m, h or d.\n"
 		"See conenat(8) for details.\n");
 }
 
-/* conenat help COMMAND, or conenat COMMAND help. */
+/* conenat help COMMAND, conenat COMMAND help, or COMMAND -h/--help. */
 static void command_usage(const struct command *c)
 {
-	int w = help_width(false);
-
-	printf("Usage: conenat [-j] [-p] [-s] %s%s%s\n\n  %s\n", c->name,
-	       c->args[0] ? " " : "", c->args, c->help);
+	synopsis(stdout, c);
+	fputc('\n', stdout);
+	fprintf(stdout, "  ");
+	help_text(stdout, 2, c->help);
 	if (c->fn == cmd_up || c->fn == cmd_set)
-		options_usage(stdout, w);
+		options_usage(stdout);
 }
 
 static const struct command *find_command(const char *name);
@@ -342,6 +389,22 @@ global_usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/*
+ * COMMAND help, or -h/--help anywhere after COMMAND: never an interface
+ * name or a value (there is no interface of either name to be had).
+ */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	if (argc == 1 && !strcmp(argv[0], "help"))
+		return true;
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *arg;
@@ -361,9 +424,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(arg, "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(arg, "--version")) {
+			return cmd_version(0, argv + i + 1);
 		} else if (arg[1] && arg[1] != '-' &&
-			   strspn(arg + 1, "jphs") == strlen(arg + 1)) {
-			/* -j, -p, -s, -h, or several of them as in -jp */
+			   strspn(arg + 1, "jphsV") == strlen(arg + 1)) {
+			/* -j, -p, -s, -h, -V, or several as in -jp, -jV */
 			if (strchr(arg, 'h')) {
 				usage(stdout);
 				return 0;
@@ -371,6 +436,8 @@ int main(int argc, char **argv)
 			json_out = json_out || strchr(arg, 'j') || strchr(arg, 'p');
 			pretty = pretty || strchr(arg, 'p');
 			with_stats = with_stats || strchr(arg, 's');
+			if (strchr(arg, 'V'))
+				return cmd_version(0, argv + i + 1);
 		} else {
 			return global_usage_error("unknown option '%s'", arg);
 		}
@@ -382,7 +449,7 @@ int main(int argc, char **argv)
 	command = find_command(argv[i]);
 	if (!command)
 		return EXIT_USAGE;
-	if (i + 2 == argc && !strcmp(argv[i + 1], "help")) {
+	if (wants_help(argc - i - 1, argv + i + 1)) {
 		command_usage(command);
 		return 0;
 	}

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ const struct cfg_option cfg_options[] = {
 	{ "--exclude", OPT_PREFIXES, CONENAT_A_EXCLUDE, "PREFIX,...|none",
 	  "never translate packets to these" },
 	{ "--address", OPT_ADDRS, CONENAT_A_ADDRS, "ADDR,...|none",
-	  "external addresses, one per internal host (default: the interface's)" },
+	  "external addresses to use instead of the interface's; each internal host always gets the same one" },
 };
 
 const size_t n_cfg_options = ARRAY_SIZE(cfg_options);
@@ -83,8 +84,23 @@ static void next_item(const char **s, char *buf, size_t size)
 	*s = comma ? comma + 1 : NULL;
 }
 
+/* "conenat: [FILE:LINE: ]--option: message", a usage error. */
+static int __attribute__((format(printf, 2, 3)))
+option_error(const struct cfg_option *opt, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "conenat: %s%s%s: ", where, where[0] ? ": " : "",
+		opt->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
 /* "none", or PREFIX[,PREFIX...] */
-static int parse_prefixes(const char *val, const char *opt,
+static int parse_prefixes(const char *val, const struct cfg_option *opt,
 			  struct prefixes *ps)
 {
 	char err[PARSE_ERRLEN], buf[64];
@@ -95,17 +111,18 @@ static int parse_prefixes(const char *val, const char *opt,
 		return 0;
 	while (s) {
 		if (ps->n == CONENAT_MAX_PREFIXES)
-			return usage_error("%s takes at most %d prefixes", opt,
-					   CONENAT_MAX_PREFIXES);
+			return option_error(opt, "at most %d prefixes",
+					    CONENAT_MAX_PREFIXES);
 		next_item(&s, buf, sizeof(buf));
 		if (parse_prefix(buf, &ps->p[ps->n++], err, sizeof(err)))
-			return value_error(err);
+			return option_error(opt, "%s", err);
 	}
 	return 0;
 }
 
 /* "none", or ADDR[,ADDR...] */
-static int parse_addrs(const char *val, const char *opt, struct addrs *as)
+static int parse_addrs(const char *val, const struct cfg_option *opt,
+		       struct addrs *as)
 {
 	char err[PARSE_ERRLEN], buf[64];
 	const char *s = val;
@@ -115,11 +132,70 @@ static int parse_addrs(const char *val, const char *opt, struct addrs *as)
 		return 0;
 	while (s) {
 		if (as->n == CONENAT_MAX_ADDRS)
-			return usage_error("%s takes at most %d addresses", opt,
-					   CONENAT_MAX_ADDRS);
+			return option_error(opt, "at most %d addresses",
+					    CONENAT_MAX_ADDRS);
 		next_item(&s, buf, sizeof(buf));
 		if (parse_ipv4(buf, &as->a[as->n++], err, sizeof(err)))
-			return value_error(err);
+			return option_error(opt, "%s", err);
+	}
+	return 0;
+}
+
+static const struct cfg_option *option_of(int attr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cfg_options); i++)
+		if (cfg_options[i].attr == attr)
+			return &cfg_options[i];
+	return NULL;
+}
+
+/*
+ * What the tool can tell is wrong without the kernel, a usage error like
+ * any bad argument: a value out of the range the kernel takes, ranges of
+ * one protocol that overlap, a per-host limit above the limit given with
+ * it. The kernel checks the rest, against the running configuration too.
+ */
+static int check_config(const struct config *cfg)
+{
+	const struct port_range *a, *b;
+	const struct cfg_option *opt;
+	unsigned int i, j;
+	uint32_t v;
+
+	for (i = 0; i < n_cfg_options; i++) {
+		opt = &cfg_options[i];
+		v = cfg->val[opt->attr];
+		if (!cfg->set[opt->attr])
+			continue;
+		if (opt->kind == OPT_SECS &&
+		    (v > CONENAT_MAX_TIMEOUT ||
+		     (!v && opt->attr != CONENAT_A_HOLDDOWN)))
+			return option_error(opt, "%" PRIu32 " s is out of range (%d s to %d days)",
+					    v, opt->attr != CONENAT_A_HOLDDOWN,
+					    CONENAT_MAX_TIMEOUT / 86400);
+		if (opt->kind == OPT_U32 && opt->attr != CONENAT_A_FWMARK && !v)
+			return option_error(opt, "0 is out of range (at least 1)");
+	}
+	if (cfg->set[CONENAT_A_MAX_MAPPINGS] && cfg->set[CONENAT_A_MAX_PER_HOST] &&
+	    cfg->val[CONENAT_A_MAX_PER_HOST] > cfg->val[CONENAT_A_MAX_MAPPINGS])
+		return option_error(option_of(CONENAT_A_MAX_PER_HOST),
+				    "%" PRIu32 " is above --max-mappings %" PRIu32,
+				    cfg->val[CONENAT_A_MAX_PER_HOST],
+				    cfg->val[CONENAT_A_MAX_MAPPINGS]);
+	for (i = 0; i < cfg->nranges; i++) {
+		for (j = i + 1; j < cfg->nranges; j++) {
+			a = &cfg->ranges[i];
+			b = &cfg->ranges[j];
+			if (a->proto == b->proto && a->min <= b->max &&
+			    b->min <= a->max)
+				return option_error(option_of(CONENAT_A_RANGES),
+						    "%s ranges %u-%u and %u-%u overlap",
+						    proto_name(a->proto),
+						    a->min, a->max, b->min,
+						    b->max);
+		}
 	}
 	return 0;
 }
@@ -151,7 +227,7 @@ static int parse_option(struct config *cfg, const struct cfg_option *opt,
 	switch (opt->kind) {
 	case OPT_PORTS:
 		if (parse_port_range(val, &r, err, sizeof(err)))
-			return value_error(err);
+			return option_error(opt, "%s", err);
 		for (i = 0; i < NPROTOS; i++) {
 			if (r.proto && r.proto != protos[i])
 				continue;
@@ -162,28 +238,28 @@ static int parse_option(struct config *cfg, const struct cfg_option *opt,
 		return 0;
 	case OPT_SECS:
 		if (parse_duration(val, &cfg->val[opt->attr], err, sizeof(err)))
-			return value_error(err);
+			return option_error(opt, "%s", err);
 		break;
 	case OPT_U32:
 		if (parse_u32(val, &cfg->val[opt->attr], err, sizeof(err)))
-			return value_error(err);
+			return option_error(opt, "%s", err);
 		break;
 	case OPT_ONOFF:
 		if (parse_onoff(val, &on, err, sizeof(err)))
-			return value_error(err);
+			return option_error(opt, "%s", err);
 		cfg->val[opt->attr] = on;
 		break;
 	case OPT_FLAG:
 		break;
 	case OPT_PREFIXES:
-		ret = parse_prefixes(val, opt->name,
+		ret = parse_prefixes(val, opt,
 				     opt->attr == CONENAT_A_INTERNAL ?
 				     &cfg->internal : &cfg->exclude);
 		if (ret)
 			return ret;
 		break;
 	case OPT_ADDRS:
-		ret = parse_addrs(val, opt->name, &cfg->pool);
+		ret = parse_addrs(val, opt, &cfg->pool);
 		if (ret)
 			return ret;
 		break;
@@ -258,7 +334,7 @@ int parse_config(int argc, char **argv, struct config *cfg,
 		return usage_error("missing interface name");
 	if (cfg->ifname && parse_ifname(cfg->ifname, err, sizeof(err)))
 		return value_error(err);
-	return 0;
+	return check_config(cfg);
 }
 
 static void put_prefixes(struct nlmsghdr *nlh, uint16_t type,
@@ -339,26 +415,31 @@ void put_config(struct nlmsghdr *nlh, const struct config *cfg)
 }
 
 /*
- * The router's own connections take their source ports from
- * net.ipv4.ip_local_port_range. A mapping never takes a port a socket
- * uses, but a range overlapping it leaves both fewer ports, and a socket
- * bound later to a mapped port gets none of the mapping's traffic.
+ * What the user may not expect of what the module took, said once it is
+ * running. An external interface that does not exist yet is waited for
+ * (a typo too). The router's own connections take their source ports
+ * from net.ipv4.ip_local_port_range: a mapping never takes a port a
+ * socket uses, but a range overlapping it leaves both fewer ports, and a
+ * socket bound later to a mapped port gets none of the mapping's traffic.
  */
-static void warn_local_ports(void)
+static void warn_after_configure(void)
 {
 	unsigned int lo, hi, i;
 	struct status st;
 	FILE *f;
-	int n;
+	int n = 0;
 
+	if (get_status(&st) || !st.up)
+		return;
+	if (!st.val[CONENAT_A_IFINDEX])
+		fprintf(stderr, "conenat: warning: there is no interface %s (yet): NAT waits for it\n",
+			st.ifname);
 	f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
-	if (!f)
-		return;
-	n = fscanf(f, "%u %u", &lo, &hi);
-	fclose(f);
-	if (n != 2 || get_status(&st) || !st.up)
-		return;
-	for (i = 0; i < st.nranges; i++) {
+	if (f) {
+		n = fscanf(f, "%u %u", &lo, &hi);
+		fclose(f);
+	}
+	for (i = 0; n == 2 && i < st.nranges; i++) {
 		const struct port_range *r = &st.ranges[i];
 
 		if (r->proto == IPPROTO_ICMP || r->max < lo || r->min > hi)
@@ -381,7 +462,7 @@ static int configure(int argc, char **argv, uint8_t cmd, bool bare_ifname)
 	put_config(nlh, &cfg);
 	ret = talk(nlh, NULL, NULL);
 	if (!ret)
-		warn_local_ports();
+		warn_after_configure();
 	return ret;
 }
 

@@ -92,6 +92,8 @@ int parse_forward(int argc, char **argv, struct forward *f, bool *add)
 	if (parse_proto(argv[1], &f->proto, err, sizeof(err)) ||
 	    parse_port(argv[2], &f->ext_port, err, sizeof(err)))
 		return value_error(err);
+	if (f->proto == IPPROTO_ICMP)
+		return usage_error("only udp and tcp ports can be forwarded");
 	f->int_port = f->ext_port;
 	if (!*add)
 		return argc > 3 ? unexpected(argv[3]) : 0;
@@ -121,13 +123,55 @@ int forward_request(const struct forward *f, bool add)
 	return nl_talk(&nl, nlh, NULL, NULL);
 }
 
-/* A refused forward, named: the kernel's message says what is wrong. */
+static void forward_str(const struct forward *f, char *s, size_t size)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	snprintf(s, size, "%s %u to %s:%u", proto_name(f->proto), f->ext_port,
+		 addr_str(f->int_addr, buf), f->int_port);
+}
+
+/*
+ * The forward that @f collides with (EEXIST): same port, or same
+ * endpoint. Keeps the kernel's message of the refusal in nl.
+ */
+static bool forward_in_the_way(const struct forward *f, struct forward *old)
+{
+	char msg[sizeof(nl.extack)];
+	bool found = false;
+	struct status st;
+	unsigned int i;
+
+	memcpy(msg, nl.extack, sizeof(msg));
+	if (get_status(&st))
+		st.nfwd = 0;
+	for (i = 0; i < st.nfwd && !found; i++) {
+		*old = st.fwd[i];
+		found = old->proto == f->proto &&
+			(old->ext_port == f->ext_port ||
+			 (old->int_addr == f->int_addr &&
+			  old->int_port == f->int_port));
+	}
+	memcpy(nl.extack, msg, sizeof(msg));
+	return found;
+}
+
+/*
+ * A refused forward, named: the kernel's message says what is wrong, and
+ * for a conflict the tool names the forward in the way.
+ */
 static void forward_fail(const struct forward *f, int err)
 {
-	char what[64], buf[INET_ADDRSTRLEN];
+	char what[160], mine[64], theirs[64];
+	struct forward old;
 
-	snprintf(what, sizeof(what), "%s %u to %s:%u", proto_name(f->proto),
-		 f->ext_port, addr_str(f->int_addr, buf), f->int_port);
+	forward_str(f, mine, sizeof(mine));
+	if (err == -EEXIST && forward_in_the_way(f, &old)) {
+		forward_str(&old, theirs, sizeof(theirs));
+		snprintf(what, sizeof(what), "%s; there is %s", mine, theirs);
+	} else {
+		snprintf(what, sizeof(what), "%s", mine);
+	}
 	nl_perror(&nl, err, what);
 }
 

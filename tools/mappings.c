@@ -113,6 +113,12 @@ static const char *tcp_state_name(int state)
 	return "unknown";
 }
 
+/* Seconds left, rounded up: a live mapping never shows 0. */
+static uint64_t expires_s(const struct mapping *m)
+{
+	return ((uint64_t)m->expires_ms + 999) / 1000;
+}
+
 /* One line of conenat mappings, and of conenat monitor. */
 static void print_mapping(const struct mapping *m, bool expires)
 {
@@ -121,10 +127,8 @@ static void print_mapping(const struct mapping *m, bool expires)
 	printf("%s %s:%u -> %s:%u", proto_str(m->proto, pb, sizeof(pb)),
 	       addr_str(m->int_addr, ia), m->int_port,
 	       addr_str(m->ext_addr, ea), m->ext_port);
-	/* rounded up: a live mapping never shows 0s */
 	if (expires && m->has_expires)
-		printf(" expires %" PRIu64 "s",
-		       ((uint64_t)m->expires_ms + 999) / 1000);
+		printf(" expires %" PRIu64 "s", expires_s(m));
 	if (m->state >= 0)
 		printf(" %s", tcp_state_name(m->state));
 	if (m->conns >= 0)
@@ -153,8 +157,9 @@ static void json_mapping(struct json *j, const struct mapping *m,
 	json_uint(j, "internal_port", m->int_port);
 	json_string(j, "external", addr_str(m->ext_addr, buf));
 	json_uint(j, "external_port", m->ext_port);
+	/* Seconds, as every time the tool shows. */
 	if (expires && m->has_expires)
-		json_uint(j, "expires_ms", m->expires_ms);
+		json_uint(j, "expires", expires_s(m));
 	if (m->state >= 0)
 		json_string(j, "state", tcp_state_name(m->state));
 	if (m->conns >= 0)
@@ -281,14 +286,37 @@ int cmd_flush(int argc, char **argv)
 
 /* monitor */
 
+/*
+ * Whether @nlh is nlctrl's news that our family is gone: the module was
+ * unloaded, and with it every instance, mapping and event to come.
+ */
+static bool family_deleted(const struct nlmsghdr *nlh)
+{
+	static const enum mnl_attr_data_type types[CTRL_ATTR_FAMILY_ID + 1] = {
+		[CTRL_ATTR_FAMILY_ID] = MNL_TYPE_U16,
+	};
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[CTRL_ATTR_FAMILY_ID + 1];
+
+	return nlh->nlmsg_type == GENL_ID_CTRL &&
+	       g->cmd == CTRL_CMD_DELFAMILY &&
+	       !nl_parse(nlh, NULL, tb, CTRL_ATTR_FAMILY_ID, types) &&
+	       tb[CTRL_ATTR_FAMILY_ID] &&
+	       mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == nl.family;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	bool *gone = data;
 	const char *what;
 	struct mapping m;
 	struct json j;
 
-	(void)data;
+	if (family_deleted(nlh)) {
+		*gone = true;
+		return MNL_CB_STOP;
+	}
 	if (nlh->nlmsg_type != nl.family)
 		return MNL_CB_OK;
 	if (g->cmd == CONENAT_CMD_MAPPING_NEW)
@@ -313,10 +341,15 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* monitor: print mapping events until killed. */
+/*
+ * monitor: print mapping events until killed, or until the module goes,
+ * which nlctrl's "notify" group (its id is GENL_ID_CTRL) tells every
+ * namespace of a netnsok family.
+ */
 int cmd_monitor(int argc, char **argv)
 {
-	unsigned int grp;
+	unsigned int grp, ctrl = GENL_ID_CTRL;
+	bool gone = false;
 	ssize_t n;
 	int ret;
 
@@ -329,7 +362,9 @@ int cmd_monitor(int argc, char **argv)
 		return 1;
 	}
 	if (mnl_socket_setsockopt(nl.sock, NETLINK_ADD_MEMBERSHIP, &grp,
-				  sizeof(grp)) < 0) {
+				  sizeof(grp)) < 0 ||
+	    mnl_socket_setsockopt(nl.sock, NETLINK_ADD_MEMBERSHIP, &ctrl,
+				  sizeof(ctrl)) < 0) {
 		nl_perror(&nl, -errno, NULL);
 		return 1;
 	}
@@ -346,8 +381,13 @@ int cmd_monitor(int argc, char **argv)
 			nl_perror(&nl, n < 0 ? -errno : -EPIPE, NULL);
 			return 1;
 		}
-		if (mnl_cb_run(nl.rbuf, (size_t)n, 0, 0, event_cb, NULL) < 0 ||
+		if (mnl_cb_run(nl.rbuf, (size_t)n, 0, 0, event_cb, &gone) < 0 ||
 		    ferror(stdout))
 			return 1;
+		if (gone) {
+			fputs("conenat: the module was unloaded: its instances, mappings and forwards are gone\n",
+			      stderr);
+			return 1;
+		}
 	}
 }

@@ -197,10 +197,13 @@ static void print_status(const struct status *st)
 	printf("conenat %s: %s\n", st->version, st->up ? "up" : "down");
 	if (!st->up)
 		return;
-	printf("  interface %s (index %" PRIu32 "), external address %s\n",
-	       st->ifname, v[CONENAT_A_IFINDEX],
-	       v[CONENAT_A_EXT_ADDR] ? addr_str(v[CONENAT_A_EXT_ADDR], buf) :
-				       "none");
+	if (v[CONENAT_A_IFINDEX])
+		printf("  interface %s (index %" PRIu32 "), external address %s\n",
+		       st->ifname, v[CONENAT_A_IFINDEX],
+		       v[CONENAT_A_EXT_ADDR] ?
+		       addr_str(v[CONENAT_A_EXT_ADDR], buf) : "none");
+	else
+		printf("  interface %s: waiting for it to appear\n", st->ifname);
 	printf("  ports");
 	for (p = 0; p < NPROTOS; p++) {
 		named = false;
@@ -289,7 +292,7 @@ static void json_status(const struct status *st, const struct stats *stats)
 		for (i = 0; i < st->pool.n; i++)
 			json_string(&j, NULL, addr_str(st->pool.a[i], buf));
 		json_end_array(&j);
-		json_uint(&j, "mappings", v[CONENAT_A_MAPPINGS]);
+		json_uint(&j, "mapping_count", v[CONENAT_A_MAPPINGS]);
 	}
 	if (stats)
 		json_stats(&j, "stats", stats);

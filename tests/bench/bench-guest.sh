@@ -123,7 +123,7 @@ pool_scale() {
 	before=$(slab_kb)
 	blast -n -c $POOL_MAX -s $POOL_SRC -p $POOL_PORTS >/dev/null
 	after=$(slab_kb)
-	n=$(ns rt "$CONENAT" -j show | jq .mappings)
+	n=$(ns rt "$CONENAT" -j show | jq .mapping_count)
 	say pool_scale_max_mappings "$n"
 	say pool_slab_bytes_per_mapping $(((after - before) * 1024 / n))
 	pps=$(blast -c $STEADY -s $POOL_SRC -p $POOL_PORTS)

@@ -7,7 +7,9 @@ TESTS=(
 	up_show_down_round_trip
 	config_is_per_namespace
 	unload_with_configured_namespaces
+	monitor_exits_when_module_unloads
 	bad_input_keeps_previous_config
+	per_host_limit_never_above_mapping_limit
 	rfc_minimum_timeouts_enforced
 	tool_without_module_gives_hint
 	foreign_userns_refused
@@ -112,7 +114,7 @@ bad_input_keeps_previous_config() {
 	in_ns "$r" "$CONENAT" up wan0 --ports 24000-24999
 	local before
 	before=$(show_json "$r")
-	expect_error "$r" 1 "interface not found" up nosuchif0
+	expect_error "$r" 1 "below the RFC 4787 minimum" set --timeout-udp 60
 	expect_error "$r" 2 "start is greater than end" set --ports 30000-20000
 	expect_error "$r" 2 "invalid port" set --ports 0-100
 	expect_error "$r" 2 "invalid port" set --ports 70000
@@ -129,6 +131,61 @@ bad_input_keeps_previous_config() {
 	expect_error "$r" 2 "invalid IPv4 address" set --address 192.0.2
 	[ "$(show_json "$r")" = "$before" ] ||
 		fail "configuration changed by refused input"
+}
+
+# ctrl_listener NS: a generic netlink socket (protocol 16) of NS is in
+# nlctrl's multicast group, 16 (bit 15 of /proc/net/netlink's Groups).
+ctrl_listener() {
+	in_ns "$1" cat /proc/net/netlink | {
+		while read -r _ eth _ groups _; do
+			[ "$eth" = 16 ] && ((0x$groups & 0x8000)) && exit 0
+		done
+		exit 1
+	}
+}
+
+# conenat monitor cannot outlive the module: unloading it (rmmod, a DKMS
+# upgrade) drops every instance, and the monitor says so and exits 1.
+monitor_exits_when_module_unloads() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0
+	local pid rc
+	in_ns "$r" "$CONENAT" monitor >"$TMPDIR/mon" 2>&1 &
+	pid=$!
+	busywait 10000 ctrl_listener "$r" || fail "the monitor did not start"
+	unload_module
+	busywait 10000 eval "! kill -0 $pid 2>/dev/null" ||
+		fail "the monitor still runs after rmmod"
+	wait $pid && rc=0 || rc=$?
+	cat "$TMPDIR/mon"
+	[ "$rc" = 1 ] || fail "the monitor exited $rc"
+	[ "$(cat "$TMPDIR/mon")" = "conenat: the module was unloaded: its instances, mappings and forwards are gone" ] ||
+		fail "the monitor said '$(cat "$TMPDIR/mon")'"
+}
+
+# --max-per-host follows a lower --max-mappings, unless given with it; a
+# request for more than --max-mappings is refused, by the tool when it
+# sees both, else by the module; so save and load round-trip.
+per_host_limit_never_above_mapping_limit() {
+	load_module
+	ns_with_wan r
+	in_ns "$r" "$CONENAT" up wan0 --max-mappings 1000
+	[ "$(show_json "$r" | jq .max_per_host)" = 1000 ] ||
+		fail "per-host limit $(show_json "$r" | jq .max_per_host) with 1000 mappings"
+	in_ns "$r" "$CONENAT" set --max-mappings 500
+	[ "$(show_json "$r" | jq .max_per_host)" = 500 ] ||
+		fail "per-host limit $(show_json "$r" | jq .max_per_host) after 500 mappings"
+	expect_error "$r" 1 "per-host limit is above the mapping limit" \
+		set --max-per-host 600
+	expect_error "$r" 2 "200 is above --max-mappings 100" \
+		set --max-mappings 100 --max-per-host 200
+	in_ns "$r" "$CONENAT" set --max-mappings 2000 --max-per-host 50
+	in_ns "$r" "$CONENAT" save >"$TMPDIR/conf"
+	in_ns "$r" "$CONENAT" down
+	in_ns "$r" "$CONENAT" load "$TMPDIR/conf"
+	[ "$(show_json "$r" | jq '[.max_mappings, .max_per_host]' -c)" = "[2000,50]" ] ||
+		fail "limits after save and load: $(show_json "$r" | jq -c '[.max_mappings, .max_per_host]')"
 }
 
 rfc_minimum_timeouts_enforced() {

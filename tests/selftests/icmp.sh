@@ -109,7 +109,8 @@ tcp_transfer_learns_pmtu_1280() {
 	in_ns "$dst" socat -u TCP-LISTEN:5001,bind=192.0.2.10,reuseaddr \
 		OPEN:"$TMPDIR/dst",creat,trunc &
 	local srv=$!
-	busywait 5000 eval "in_ns $dst ss -tln | grep -q :5001"
+	busywait 20000 eval "in_ns $dst ss -tln | grep -q :5001" ||
+		fail "the listener did not start"
 	timeout 60 ip netns exec "$lan1" socat -u FILE:"$TMPDIR/src" \
 		TCP:192.0.2.10:5001 || fail "transfer did not finish"
 	wait $srv
@@ -203,12 +204,12 @@ unmatched_error_dropped_and_nothing_refreshed() {
 	! wait $LISTENER || fail "error about unmapped port $free delivered: $(cat "$TMPDIR/got")"
 	in_ns "$rt" "$CONENAT" -j stats | jq -e '.drop_icmp_unmatched == 1' \
 		>/dev/null || fail "drop not counted"
-	before=$(in_ns "$rt" "$CONENAT" -j mappings | jq '.[0].expires_ms')
+	before=$(in_ns "$rt" "$CONENAT" -j mappings | jq '.[0].expires')
 	sleep 2
 	in_ns "$dst" $PROBE send-error 203.0.113.1 3 3 udp \
 		"203.0.113.1:$m" 192.0.2.10:3478 8
-	after=$(in_ns "$rt" "$CONENAT" -j mappings | jq '.[0].expires_ms')
-	echo "expires_ms before $before, after $after"
+	after=$(in_ns "$rt" "$CONENAT" -j mappings | jq '.[0].expires')
+	echo "expires before $before s, after $after s"
 	[ "$after" -lt "$before" ] || fail "an ICMP error refreshed the mapping"
 	[ "$(in_ns "$rt" "$CONENAT" -j mappings | jq length)" = 1 ] ||
 		fail "ICMP errors changed the mappings"

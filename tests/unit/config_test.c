@@ -112,6 +112,15 @@ static void test_check(void)
 	cfg.max_mappings = CONENAT_MAX_MAPPINGS + 1;
 	ok(conenat_config_check(&cfg, &why) == -ERANGE, "mapping limit too large");
 	cfg = valid_config();
+	cfg.max_mappings = 100;
+	cfg.max_per_host = 101;
+	ok(conenat_config_check(&cfg, &why) == -EINVAL &&
+	   !strcmp(why, "per-host limit is above the mapping limit"),
+	   "per-host limit above the mapping limit refused");
+	cfg.max_per_host = 100;
+	ok(!conenat_config_check(&cfg, &why),
+	   "per-host limit equal to the mapping limit allowed");
+	cfg = valid_config();
 	memset(&cfg.ports[CONENAT_TCP], 0, sizeof(cfg.ports[CONENAT_TCP]));
 	ok(conenat_config_check(&cfg, &why) == -EINVAL, "protocol without range refused");
 }

@@ -39,6 +39,8 @@ typedef uint64_t u64;
 #define time_before(a, b) time_after(b, a)
 #define HZ 1000
 
+#define __stringify_1(x...) #x
+#define __stringify(x...) __stringify_1(x)
 #define min_t(t, a, b) ((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b) ((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 

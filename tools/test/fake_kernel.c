@@ -6,6 +6,8 @@
  *
  *   FAKE_STATE  up (default), down, intr (first dump interrupted),
  *               intr-always, einval, eperm, eperm-why (with a message),
+ *               waiting (up on ppp0, which does not exist yet),
+ *               exists (every forward added collides with one there),
  *               nomodule, busy (up, but every forward added is refused:
  *               port in use)
  *   FAKE_LOG    file the requests are appended to, one line each
@@ -172,13 +174,16 @@ static void get(const struct nlmsghdr *req)
 	struct nlmsghdr *nlh = reply(d, req, FAMILY, 0, CONENAT_CMD_GET);
 	struct nlattr *n;
 	bool up = strcmp(state(), "down");
+	bool waiting = !strcmp(state(), "waiting");
 
 	mnl_attr_put_strz(nlh, CONENAT_A_VERSION, "0.1.0");
 	mnl_attr_put_u8(nlh, CONENAT_A_UP, up);
 	if (up) {
-		mnl_attr_put_strz(nlh, CONENAT_A_IFNAME, "wan0");
-		mnl_attr_put_u32(nlh, CONENAT_A_IFINDEX, 3);
-		mnl_attr_put_u32(nlh, CONENAT_A_EXT_ADDR, inet_addr("192.0.2.1"));
+		mnl_attr_put_strz(nlh, CONENAT_A_IFNAME,
+				  waiting ? "ppp0" : "wan0");
+		mnl_attr_put_u32(nlh, CONENAT_A_IFINDEX, waiting ? 0 : 3);
+		mnl_attr_put_u32(nlh, CONENAT_A_EXT_ADDR,
+				 waiting ? 0 : inet_addr("192.0.2.1"));
 		n = mnl_attr_nest_start(nlh, CONENAT_A_RANGES);
 		put_range(nlh, IPPROTO_UDP, 20000, 29999);
 		put_range(nlh, IPPROTO_TCP, 20000, 29999);
@@ -325,6 +330,9 @@ ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
 	else if (!strcmp(state(), "einval"))
 		ack(req, -EINVAL, "UDP timeout is below the RFC 4787 minimum of 120 s",
 		    attr_offset(req, CONENAT_A_TIMEOUT_UDP));
+	else if (!strcmp(state(), "exists") &&
+		 g->cmd == CONENAT_CMD_FORWARD_ADD)
+		ack(req, -EEXIST, "the external port has a forward already", 0);
 	else if (!strcmp(state(), "busy") && g->cmd == CONENAT_CMD_FORWARD_ADD)
 		ack(req, -EADDRINUSE,
 		    "the external port is in use, by a mapping or a router socket",

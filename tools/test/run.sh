@@ -68,7 +68,7 @@ E
 
 run up -j show
 expect "show -j, up" 0 out <<'E'
-{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"internal":["10.0.1.0/24","10.0.9.7/32"],"exclude":[],"address_pool":["198.51.100.7","203.0.113.1"],"mappings":12}
+{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"internal":["10.0.1.0/24","10.0.9.7/32"],"exclude":[],"address_pool":["198.51.100.7","203.0.113.1"],"mapping_count":12}
 E
 
 run down show
@@ -118,7 +118,7 @@ E
 
 run up -j mappings
 expect "mappings -j" 0 out <<'E'
-[{"protocol":"udp","internal":"10.0.1.2","internal_port":5001,"external":"192.0.2.1","external_port":20003,"expires_ms":0},{"protocol":"udp","internal":"10.0.1.10","internal_port":5000,"external":"192.0.2.1","external_port":20001,"expires_ms":299000},{"protocol":"tcp","internal":"10.0.1.2","internal_port":41000,"external":"192.0.2.1","external_port":20417,"expires_ms":7430001,"state":"established","connections":3},{"protocol":"icmp","internal":"10.0.1.2","internal_port":7,"external":"192.0.2.1","external_port":20002,"expires_ms":500}]
+[{"protocol":"udp","internal":"10.0.1.2","internal_port":5001,"external":"192.0.2.1","external_port":20003,"expires":0},{"protocol":"udp","internal":"10.0.1.10","internal_port":5000,"external":"192.0.2.1","external_port":20001,"expires":299},{"protocol":"tcp","internal":"10.0.1.2","internal_port":41000,"external":"192.0.2.1","external_port":20417,"expires":7431,"state":"established","connections":3},{"protocol":"icmp","internal":"10.0.1.2","internal_port":7,"external":"192.0.2.1","external_port":20002,"expires":1}]
 E
 
 run intr mappings
@@ -195,11 +195,11 @@ cmd 1 flags 0x5:
 E
 run up set --internal 10.0.1.1/24
 expect "a prefix with host bits is a usage error" 2 err <<'E'
-conenat: prefix '10.0.1.1/24' has address bits set past /24
+conenat: --internal: prefix '10.0.1.1/24' has address bits set past /24
 E
 run up set --internal 10.0.1.0/24,bad
 expect "a bad prefix in a list is a usage error" 2 err <<'E'
-conenat: invalid prefix 'bad' (expected A.B.C.D/LEN)
+conenat: --internal: invalid prefix 'bad' (expected A.B.C.D/LEN)
 E
 
 run up set --inbound-refresh off dev wan1
@@ -237,7 +237,7 @@ E
 run up flush static udp
 expect "flush: the protocol comes first" 2 err <<'E'
 conenat: flush: unexpected argument 'udp'
-Usage: conenat [-j] [-p] flush [PROTO] [static]
+Usage: conenat [-j | -p] [-s] flush [PROTO] [static]
 Try 'conenat help' for more information.
 E
 
@@ -254,7 +254,7 @@ cmd 1 flags 0x5:
 E
 run up set --address 198.51.100.7,198.51.100.300
 expect "a bad pool address is a usage error" 2 err <<'E'
-conenat: invalid IPv4 address '198.51.100.300'
+conenat: --address: invalid IPv4 address '198.51.100.300'
 E
 
 run einval up wan0 --timeout-udp 5
@@ -304,7 +304,9 @@ E
 run up forward add udp 40000 10.0.1.2
 expect "forward add without 'to'" 2 err <<'E'
 conenat: forward: 'add' needs 'to ADDR[:PORT]'
-Usage: conenat [-j] [-p] forward [list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT
+Usage: conenat [-j | -p] [-s] forward [list]
+       conenat [-j | -p] [-s] forward add PROTO PORT to ADDR[:PORT]
+       conenat [-j | -p] [-s] forward del PROTO PORT
 Try 'conenat help' for more information.
 E
 run up forward add udp 40000 to 10.0.1.300:5000
@@ -318,19 +320,21 @@ E
 run up forward del udp
 expect "forward del without a port" 2 err <<'E'
 conenat: forward: 'del' needs a protocol and a port
-Usage: conenat [-j] [-p] forward [list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT
+Usage: conenat [-j | -p] [-s] forward [list]
+       conenat [-j | -p] [-s] forward add PROTO PORT to ADDR[:PORT]
+       conenat [-j | -p] [-s] forward del PROTO PORT
 Try 'conenat help' for more information.
 E
 
 # Usage errors: nothing reaches the kernel.
 run up up eth0 --ports 30000-20000
 expect "bad range" 2 err <<'E'
-conenat: invalid port range '30000-20000': start is greater than end
+conenat: --ports: invalid port range '30000-20000': start is greater than end
 E
 [ -e "$tmp/log" ] && ok 1 "bad range: nothing sent" || ok 0 "bad range: nothing sent"
 run up up eth0 --ports 70000
 expect "bad port" 2 err <<'E'
-conenat: invalid port '70000' (expected 1-65535)
+conenat: --ports: invalid port '70000' (expected 1-65535)
 E
 run up up eth0 --ports 1-2 --ports 3 --ports 4 --ports 5 --ports 6 \
 	--ports 7 --ports 8 --ports 9 --ports udp:10
@@ -340,13 +344,13 @@ E
 run up up
 expect "up without interface" 2 err <<'E'
 conenat: up: missing interface name
-Usage: conenat [-j] [-p] up IFNAME [OPTIONS]
+Usage: conenat [-j | -p] [-s] up IFNAME [OPTIONS]
 Try 'conenat help' for more information.
 E
 run up up eth0 eth1
 expect "up with two interfaces" 2 err <<'E'
 conenat: up: unexpected argument 'eth1'
-Usage: conenat [-j] [-p] up IFNAME [OPTIONS]
+Usage: conenat [-j | -p] [-s] up IFNAME [OPTIONS]
 Try 'conenat help' for more information.
 E
 run up up 0123456789abcdef
@@ -356,37 +360,37 @@ E
 run up set --timeout-udp
 expect "option without value" 2 err <<'E'
 conenat: set: option '--timeout-udp' needs a value
-Usage: conenat [-j] [-p] set [OPTIONS] [dev IFNAME]
+Usage: conenat [-j | -p] [-s] set [OPTIONS] [dev IFNAME]
 Try 'conenat help' for more information.
 E
 run up set --timeout-udp 5x
 expect "bad duration" 2 err <<'E'
-conenat: invalid duration '5x' (expected seconds, or a number with suffix s, m, h or d)
+conenat: --timeout-udp: invalid duration '5x' (expected seconds, or a number with suffix s, m, h or d)
 E
 run up set --frob 1
 expect "unknown option" 2 err <<'E'
 conenat: set: unknown option '--frob'
-Usage: conenat [-j] [-p] set [OPTIONS] [dev IFNAME]
+Usage: conenat [-j | -p] [-s] set [OPTIONS] [dev IFNAME]
 Try 'conenat help' for more information.
 E
 run up set --unsafe-timeouts=1
 expect "flag with a value" 2 err <<'E'
 conenat: set: option '--unsafe-timeouts' takes no value
-Usage: conenat [-j] [-p] set [OPTIONS] [dev IFNAME]
+Usage: conenat [-j | -p] [-s] set [OPTIONS] [dev IFNAME]
 Try 'conenat help' for more information.
 E
 run up set --inbound-refresh yes
 expect "bad on/off" 2 err <<'E'
-conenat: invalid value 'yes' (expected on or off)
+conenat: --inbound-refresh: invalid value 'yes' (expected on or off)
 E
 run up set --max-mappings 4294967296
 expect "number too large" 2 err <<'E'
-conenat: invalid number '4294967296' (at most 4294967295)
+conenat: --max-mappings: invalid number '4294967296' (at most 4294967295)
 E
 run up mappings sctp
 expect "mappings, unknown word" 2 err <<'E'
 conenat: mappings: unexpected argument 'sctp'
-Usage: conenat [-j] [-p] mappings [PROTO] [from ADDR]
+Usage: conenat [-j | -p] [-s] mappings [PROTO] [from ADDR]
 Try 'conenat help' for more information.
 E
 run up mappings from 10.0.1
@@ -400,7 +404,7 @@ E
 run up show -j
 expect "global option after the command" 2 err <<'E'
 conenat: show: option '-j' goes before the command
-Usage: conenat [-j] [-p] show
+Usage: conenat [-j | -p] [-s] show
 Try 'conenat help' for more information.
 E
 run up frob
@@ -494,6 +498,61 @@ expect "load: a missing file" 1 err <<E
 conenat: $tmp/missing.conf: No such file or directory
 E
 
+# A forward that collides with one: the tool names the one in the way.
+run exists forward add udp 40000 to 10.0.1.9:7
+expect "a colliding forward names the forward in the way" 1 err <<'E'
+conenat: the external port has a forward already (udp 40000 to 10.0.1.9:7; there is udp 40000 to 10.0.1.2:5000)
+E
+
+# An interface that does not exist yet is waited for, and the tool says so.
+run waiting show
+grep -qx '  interface ppp0: waiting for it to appear' "$tmp/out"
+ok $? "show: waiting for the interface"
+run waiting up ppp0
+[ "$(cat "$tmp/rc")" = 0 ] &&
+	grep -qx 'conenat: warning: there is no interface ppp0 (yet): NAT waits for it' "$tmp/err"
+ok $? "up of an interface that does not exist yet: a warning, exit 0"
+run up up wan0
+! grep -q 'no interface' "$tmp/err"
+ok $? "up of an interface that exists: no such warning"
+
+# What the tool can tell is wrong is a usage error, named, and nothing is sent.
+run up up wan0 --timeout-udp 0
+expect "a zero timeout" 2 err <<'E'
+conenat: --timeout-udp: 0 s is out of range (1 s to 7 days)
+E
+empty log "a zero timeout"
+run up set --holddown 8d
+expect "a hold-down above a week" 2 err <<'E'
+conenat: --holddown: 691200 s is out of range (0 s to 7 days)
+E
+run up set --max-per-host 0
+expect "a zero limit" 2 err <<'E'
+conenat: --max-per-host: 0 is out of range (at least 1)
+E
+run up set --max-mappings 100 --max-per-host 200
+expect "a per-host limit above the limit given with it" 2 err <<'E'
+conenat: --max-per-host: 200 is above --max-mappings 100
+E
+empty log "a per-host limit above the limit given with it"
+run up up wan0 --ports udp:1000-2000 --ports 1500-2500
+expect "overlapping ranges of one protocol" 2 err <<'E'
+conenat: --ports: udp ranges 1000-2000 and 1500-2500 overlap
+E
+empty log "overlapping ranges of one protocol"
+run up up wan0 --ports udp:1000-2000 --ports tcp:1500-2500
+[ "$(cat "$tmp/rc")" = 0 ] && ! grep -q ranges "$tmp/err"
+ok $? "ranges of two protocols may overlap"
+run up forward add icmp 7 to 10.0.1.2
+expect "an ICMP forward" 2 err <<'E'
+conenat: forward: only udp and tcp ports can be forwarded
+Usage: conenat [-j | -p] [-s] forward [list]
+       conenat [-j | -p] [-s] forward add PROTO PORT to ADDR[:PORT]
+       conenat [-j | -p] [-s] forward del PROTO PORT
+Try 'conenat help' for more information.
+E
+empty log "an ICMP forward"
+
 # iproute2 habits: unique prefixes, help per command, -s
 run up sh
 expect "a unique prefix names the command" 0 log <<'E'
@@ -506,19 +565,84 @@ Try 'conenat help' for more information.
 E
 run up forward help
 expect "help of one command" 0 out <<'E'
-Usage: conenat [-j] [-p] [-s] forward [list] | add PROTO PORT to ADDR[:PORT] | del PROTO PORT
+Usage: conenat [-j | -p] [-s] forward [list]
+       conenat [-j | -p] [-s] forward add PROTO PORT to ADDR[:PORT]
+       conenat [-j | -p] [-s] forward del PROTO PORT
 
   list, add or remove port forwards
 E
 run up help fl
 expect "help of one command, by prefix" 0 out <<'E'
-Usage: conenat [-j] [-p] [-s] flush [PROTO] [static]
+Usage: conenat [-j | -p] [-s] flush [PROTO] [static]
 
   drop the dynamic mappings; with static, the port forwards too
 E
 run up help up
-grep -q '^  --address ADDR,...|none  ' "$tmp/out"
+grep -q '^  --address ADDR,...|none$' "$tmp/out"
 ok $? "help up lists the options of up"
+for args in help "help up" "help forward" "help flush" "up --help"; do
+	# shellcheck disable=SC2086
+	run up $args
+	! awk 'length($0) > 80 { bad = 1 } END { exit !bad }' "$tmp/out" &&
+		[ -s "$tmp/out" ]
+	ok $? "$args: fits 80 columns"
+done
+for h in -h --help; do
+	run up up $h
+	[ "$(cat "$tmp/rc")" = 0 ] && ! [ -s "$tmp/log" ] &&
+		grep -q '^Usage: conenat \[-j | -p\] \[-s\] up IFNAME \[OPTIONS\]$' "$tmp/out"
+	ok $? "up $h: the help of up, never an interface named $h"
+	run up set --timeout-udp 600 $h
+	[ "$(cat "$tmp/rc")" = 0 ] && ! [ -s "$tmp/log" ] &&
+		grep -q '^Usage: conenat \[-j | -p\] \[-s\] set ' "$tmp/out"
+	ok $? "set ... $h: the help of set, nothing sent"
+done
+for v in -V --version; do
+	run up $v
+	expect "$v: the versions" 0 out <<'E'
+conenat tool 0.1.0
+conenat module 0.1.0
+E
+done
+run up -jV
+expect "-jV: the versions as JSON" 0 out <<'E'
+{"tool":"0.1.0","module":"0.1.0"}
+E
+# The man page names the tool's version.
+run nomodule -j version
+[ "$(sed -n 's/^\.TH CONENAT 8 "[0-9-]*" "conenat \([^"]*\)".*/\1/p' \
+	"$(dirname "$0")/../conenat.8")" = "$(jq -r .tool "$tmp/out")" ]
+ok $? "the man page's .TH has the date and the tool's version"
+
+# completions WORD...: what bash completion offers for the last WORD
+completions() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_conenat; printf "%s\n" "${COMPREPLY[@]}"' _ \
+		"$(dirname "$0")/../conenat.bash-completion" conenat "$@"
+}
+[ "$(completions --v)" = --version ] && completions - | grep -qx -- -V
+ok $? "completion offers -V and --version"
+# want WORDS... -- EXPECTED...: completion of WORDS offers EXPECTED, in order
+want() {
+	local words=() got
+	while [ "$1" != -- ]; do
+		words+=("$1")
+		shift
+	done
+	shift
+	got=$(completions "${words[@]}" | tr '\n' ' ')
+	[ "$got" = "$* " ] && ok 0 "completion of '${words[*]}'" ||
+		{ ok 1 "completion of '${words[*]}'"; echo "# got '$got', want '$* '"; }
+}
+want forward "" -- list add del
+want forward add "" -- udp tcp
+want forward del t -- tcp
+want forward add udp 40000 "" -- to
+want fo "" -- list add del
+want help fl -- flush
+want up wan0 --inbound-refresh=o -- --inbound-refresh=on --inbound-refresh=off
+want set --ports=t -- --ports=tcp:
+want up wan0 --inbound-refresh "" -- on off
 run up -s show
 grep -q '^  counters$' "$tmp/out" && grep -q '^    drop_unsolicited  *17000$' "$tmp/out"
 ok $? "-s show: the counters after the configuration"

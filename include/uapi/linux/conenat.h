@@ -18,7 +18,8 @@
  *     CONENAT_A_VERSION      string, module version
  *     CONENAT_A_UP           u8, 1 when an instance runs in this namespace
  *   and, when up, the configuration:
- *     CONENAT_A_IFNAME, CONENAT_A_IFINDEX, CONENAT_A_EXT_ADDR (0.0.0.0 while
+ *     CONENAT_A_IFNAME, CONENAT_A_IFINDEX (0 while the interface does not
+ *     exist), CONENAT_A_EXT_ADDR (0.0.0.0 while
  *     the interface has no IPv4 address), CONENAT_A_RANGES,
  *     CONENAT_A_TIMEOUT_*, CONENAT_A_HOLDDOWN, CONENAT_A_MAX_MAPPINGS,
  *     CONENAT_A_MAX_PER_HOST, CONENAT_A_FWMARK, CONENAT_A_INBOUND_REFRESH,
@@ -30,9 +31,11 @@
  *
  * CONENAT_CMD_UP
  *   Starts the instance, or changes the running one. CONENAT_A_IFNAME is
- *   required. Any other configuration attribute is optional: when starting,
- *   an absent attribute takes its default; when changing, it keeps its
- *   current value. CONENAT_A_RANGES, when present, replaces all ranges:
+ *   required; the interface need not exist yet: the instance then waits
+ *   for it (CONENAT_A_IFINDEX 0) and starts translating when an interface
+ *   of that name appears. Any other configuration attribute is optional:
+ *   when starting, an absent attribute takes its default; when changing,
+ *   it keeps its current value. CONENAT_A_RANGES, when present, replaces all ranges:
  *     CONENAT_A_RANGES nested
  *       CONENAT_A_RANGE nested, up to CONENAT_MAX_RANGES per protocol
  *         CONENAT_RANGE_A_PROTO  u8, IPPROTO_UDP, IPPROTO_TCP or IPPROTO_ICMP
