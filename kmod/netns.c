@@ -95,8 +95,7 @@ static void conenat_find_ext_dev(struct net *net, const char *name,
 
 	*ifindex = dev ? dev->ifindex : 0;
 	*addr = dev ? conenat_dev_addr(dev) : 0;
-	if (dev)
-		dev_put(dev);
+	dev_put(dev);
 }
 
 static int conenat_instance_create(struct net *net, struct conenat_net *cn,

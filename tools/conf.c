@@ -117,7 +117,7 @@ static void save_config(const struct config *cfg)
 
 int cmd_save(int argc, char **argv)
 {
-	char buf[INET_ADDRSTRLEN];
+	char fwd[FORWARD_STRLEN];
 	struct config cfg;
 	struct status st;
 	unsigned int i;
@@ -137,10 +137,10 @@ int cmd_save(int argc, char **argv)
 	printf("# conenat %s configuration, from conenat save; "
 	       "apply with conenat load FILE\n", st.version);
 	save_config(&cfg);
-	for (i = 0; i < st.nfwd; i++)
-		printf("forward add %s %u to %s:%u\n",
-		       proto_name(st.fwd[i].proto), st.fwd[i].ext_port,
-		       addr_str(st.fwd[i].int_addr, buf), st.fwd[i].int_port);
+	for (i = 0; i < st.nfwd; i++) {
+		forward_str(&st.fwd[i], fwd, sizeof(fwd));
+		printf("forward add %s\n", fwd);
+	}
 	return 0;
 }
 

@@ -10,15 +10,24 @@
 
 #include "tool.h"
 
-static void print_forwards(const struct status *st)
+/* "udp 40000 to 10.0.1.2:5000", as forward add takes it. */
+void forward_str(const struct forward *f, char *s, size_t size)
 {
 	char buf[INET_ADDRSTRLEN];
+
+	snprintf(s, size, "%s %u to %s:%u", proto_name(f->proto), f->ext_port,
+		 addr_str(f->int_addr, buf), f->int_port);
+}
+
+static void print_forwards(const struct status *st)
+{
+	char s[FORWARD_STRLEN];
 	unsigned int i;
 
-	for (i = 0; i < st->nfwd; i++)
-		printf("%s %u to %s:%u\n", proto_name(st->fwd[i].proto),
-		       st->fwd[i].ext_port, addr_str(st->fwd[i].int_addr, buf),
-		       st->fwd[i].int_port);
+	for (i = 0; i < st->nfwd; i++) {
+		forward_str(&st->fwd[i], s, sizeof(s));
+		printf("%s\n", s);
+	}
 }
 
 static void json_forwards(const struct status *st)
@@ -123,14 +132,6 @@ int forward_request(const struct forward *f, bool add)
 	return nl_talk(&nl, nlh, NULL, NULL);
 }
 
-static void forward_str(const struct forward *f, char *s, size_t size)
-{
-	char buf[INET_ADDRSTRLEN];
-
-	snprintf(s, size, "%s %u to %s:%u", proto_name(f->proto), f->ext_port,
-		 addr_str(f->int_addr, buf), f->int_port);
-}
-
 /*
  * The forward that @f collides with (EEXIST): same port, or same
  * endpoint. Keeps the kernel's message of the refusal in nl.
@@ -162,7 +163,8 @@ static bool forward_in_the_way(const struct forward *f, struct forward *old)
  */
 static void forward_fail(const struct forward *f, int err)
 {
-	char what[160], mine[64], theirs[64];
+	char what[2 * FORWARD_STRLEN + 16], mine[FORWARD_STRLEN];
+	char theirs[FORWARD_STRLEN];
 	struct forward old;
 
 	forward_str(f, mine, sizeof(mine));

@@ -154,6 +154,8 @@ int cmd_flush(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
 /* forward.c */
+#define FORWARD_STRLEN	64
+void forward_str(const struct forward *f, char *s, size_t size);
 int parse_forward(int argc, char **argv, struct forward *f, bool *add);
 int forward_request(const struct forward *f, bool add);
 int cmd_forward(int argc, char **argv);
