@@ -114,15 +114,14 @@ _LEAK_KEY="ip saddr . ip daddr . meta l4proto"
 
 # The end of watch_leaks, run as a test exits: says what leaked.
 leak_verdict() {
-	local n
+	local chain n
 	[ -n "${_LEAK_NS:-}" ] || return 0
-	n=$(in_ns "$_LEAK_NS" nft list chain ip leakwatch in |
-		sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' |
-		awk '{ n += $1 } END { print n + 0 }') || n=
-	if [ -z "$n" ]; then
+	if ! chain=$(in_ns "$_LEAK_NS" nft list chain ip leakwatch in); then
 		echo "FAIL: the leak watch in $_LEAK_NS cannot be read"
 		return 1
 	fi
+	n=$(sed -n 's/.* counter packets \([0-9]*\) .*/\1/p' <<<"$chain" |
+		awk '{ n += $1 } END { print n + 0 }')
 	[ "$n" -eq 0 ] && return 0
 	echo "FAIL: $n packets reached the internet side from an internal source" \
 		"(source . destination . protocol):"
