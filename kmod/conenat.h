@@ -334,7 +334,7 @@ void conenat_netns_exit(void);
 u32 conenat_default_max_mappings(void);
 void conenat_config_init(struct conenat_config *cfg);
 int conenat_instance_apply(struct conenat_net *cn, struct net *net,
-			   struct conenat_config *cfg);
+			   struct conenat_config *cfg, unsigned int *bad);
 void conenat_instance_destroy(struct conenat_net *cn);
 void conenat_stats_sum(struct conenat_net *cn, u64 *sum);
 
@@ -421,13 +421,12 @@ void conenat_flush(struct conenat_instance *inst, enum conenat_scan what,
 		   int proto);
 
 /* forward.c */
-int conenat_forward_map(struct conenat_instance *inst,
-			const struct conenat_config *cfg,
-			const struct conenat_forward *f);
-void conenat_forward_unmap(struct conenat_instance *inst,
-			   const struct conenat_forward *f);
 void conenat_forwards_map(struct conenat_instance *inst,
 			  const struct conenat_config *cfg);
+int conenat_forwards_replace(struct conenat_instance *inst,
+			     const struct conenat_config *old,
+			     const struct conenat_config *cfg,
+			     unsigned int *bad);
 
 /* hooks.c */
 int conenat_hooks_register(struct conenat_instance *inst);

@@ -8,6 +8,7 @@
  */
 #include <linux/jiffies.h>
 #include "conenat.h"
+#include "sockets.h"
 
 /**
  * conenat_forward_map - make the static mapping of a forward
@@ -20,9 +21,9 @@
  * or -EADDRINUSE when the port is taken, by a router socket for instance.
  * Context: process, cn->lock held.
  */
-int conenat_forward_map(struct conenat_instance *inst,
-			const struct conenat_config *cfg,
-			const struct conenat_forward *f)
+static int conenat_forward_map(struct conenat_instance *inst,
+			       const struct conenat_config *cfg,
+			       const struct conenat_forward *f)
 {
 	struct conenat_table *t = &inst->table;
 	enum conenat_stat event = CONENAT_STAT_UNSPEC;
@@ -46,8 +47,8 @@ int conenat_forward_map(struct conenat_instance *inst,
 }
 
 /* Remove the static mapping of @f, if made. Process, cn->lock held. */
-void conenat_forward_unmap(struct conenat_instance *inst,
-			   const struct conenat_forward *f)
+static void conenat_forward_unmap(struct conenat_instance *inst,
+				  const struct conenat_forward *f)
 {
 	struct conenat_table *t = &inst->table;
 	struct conenat_mapping *m;
@@ -59,6 +60,16 @@ void conenat_forward_unmap(struct conenat_instance *inst,
 	rcu_read_unlock();
 }
 
+/* Make @f, or say why it is not there. Process, cn->lock held. */
+static void conenat_forward_make(struct conenat_instance *inst,
+				 const struct conenat_config *cfg,
+				 const struct conenat_forward *f)
+{
+	if (conenat_forward_map(inst, cfg, f))
+		pr_warn_ratelimited("conenat: port forward of port %u cannot be made: port in use\n",
+				    ntohs(f->ext_port));
+}
+
 /* Make every forward of @cfg, e.g. on a new address. cn->lock held. */
 void conenat_forwards_map(struct conenat_instance *inst,
 			  const struct conenat_config *cfg)
@@ -66,7 +77,94 @@ void conenat_forwards_map(struct conenat_instance *inst,
 	unsigned int i;
 
 	for (i = 0; i < cfg->nr_fwd; i++)
-		if (conenat_forward_map(inst, cfg, &cfg->fwd[i]))
-			pr_warn_ratelimited("conenat: port forward of port %u cannot be made: port in use\n",
-					    ntohs(cfg->fwd[i].ext_port));
+		conenat_forward_make(inst, cfg, &cfg->fwd[i]);
+}
+
+/* Whether @f of the configuration to be is not one of @old (NULL: none). */
+static bool conenat_forward_new(const struct conenat_config *old,
+				const struct conenat_forward *f)
+{
+	return !old || !conenat_forward_has(old, f);
+}
+
+/* Whether @old (NULL: none) has a forward of @proto on @ext_port. */
+static bool conenat_forward_on(const struct conenat_config *old, u8 proto,
+			       __be16 ext_port)
+{
+	unsigned int i;
+
+	for (i = 0; old && i < old->nr_fwd; i++)
+		if (old->fwd[i].proto == proto &&
+		    old->fwd[i].ext_port == ext_port)
+			return true;
+	return false;
+}
+
+/*
+ * Whether the new forward @f of @cfg cannot be made now: its port is held
+ * by a mapping of another endpoint, alive or held down, that is not the
+ * static mapping of a forward of @old about to go, or by a router socket.
+ * The endpoint's own mapping gives way (see conenat_forward_map()).
+ * Context: process, cn->lock held.
+ */
+static bool conenat_forward_blocked(struct conenat_instance *inst,
+				    const struct conenat_config *old,
+				    const struct conenat_config *cfg,
+				    const struct conenat_forward *f)
+{
+	__be32 ext_addr = conenat_ext_addr_of(inst, cfg, f->int_addr);
+	struct conenat_mapping *m;
+	bool blocked;
+
+	if (!ext_addr)
+		return false;
+	rcu_read_lock();
+	m = conenat_lookup_ext(&inst->table, f->proto, ext_addr, f->ext_port);
+	if (!m || (READ_ONCE(m->dead) &&
+		   !time_before(jiffies, READ_ONCE(m->expires))))
+		blocked = conenat_port_in_use(inst->net, f->proto, f->ext_port);
+	else if (m->int_addr == f->int_addr && m->int_port == f->int_port)
+		blocked = false;
+	else
+		blocked = !READ_ONCE(m->fixed) ||
+			  !conenat_forward_on(old, f->proto, f->ext_port);
+	rcu_read_unlock();
+	return blocked;
+}
+
+/**
+ * conenat_forwards_replace - give the instance the forwards of @cfg
+ * @inst: the instance
+ * @old: its configuration now, or NULL while it is being made
+ * @cfg: the configuration about to be installed
+ * @bad: set to the index in @cfg->fwd of a forward that cannot be made
+ *
+ * All or nothing: when the port of a forward new in @cfg is taken, this
+ * returns -EADDRINUSE and changes nothing. Else the static mappings of the
+ * forwards @cfg lacks are removed and the new ones made; one whose port
+ * is taken in between, by a packet or a socket, is made when the address
+ * next changes, as after any address change.
+ * Context: process, cn->lock held.
+ */
+int conenat_forwards_replace(struct conenat_instance *inst,
+			     const struct conenat_config *old,
+			     const struct conenat_config *cfg,
+			     unsigned int *bad)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_fwd; i++) {
+		if (conenat_forward_new(old, &cfg->fwd[i]) &&
+		    conenat_forward_blocked(inst, old, cfg, &cfg->fwd[i])) {
+			*bad = i;
+			return -EADDRINUSE;
+		}
+	}
+	for (i = 0; old && i < old->nr_fwd; i++)
+		if (!conenat_forward_has(cfg, &old->fwd[i]))
+			conenat_forward_unmap(inst, &old->fwd[i]);
+	for (i = 0; i < cfg->nr_fwd; i++)
+		if (conenat_forward_new(old, &cfg->fwd[i]))
+			conenat_forward_make(inst, cfg, &cfg->fwd[i]);
+	return 0;
 }

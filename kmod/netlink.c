@@ -42,6 +42,10 @@ static const struct nla_policy conenat_map_policy[CONENAT_MAP_A_MAX + 1] = {
 	[CONENAT_MAP_A_EXT_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
+static const struct nla_policy conenat_forwards_policy[CONENAT_A_MAPPING + 1] = {
+	[CONENAT_A_MAPPING] = NLA_POLICY_NESTED(conenat_map_policy),
+};
+
 static struct netlink_range_validation conenat_timeout_range = {
 	.min = 1,
 	.max = CONENAT_MAX_TIMEOUT,
@@ -77,6 +81,7 @@ static const struct nla_policy conenat_config_policy[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_INTERNAL] = NLA_POLICY_NESTED(conenat_prefixes_policy),
 	[CONENAT_A_EXCLUDE] = NLA_POLICY_NESTED(conenat_prefixes_policy),
 	[CONENAT_A_ADDRS] = NLA_POLICY_NESTED(conenat_addrs_policy),
+	[CONENAT_A_FORWARDS] = NLA_POLICY_NESTED(conenat_forwards_policy),
 };
 
 static const struct nla_policy conenat_dump_policy[CONENAT_A_MAX + 1] = {
@@ -279,6 +284,118 @@ static int conenat_parse_pool(const struct nlattr *list,
 	return 0;
 }
 
+/* The forward in @nest, a CONENAT_A_MAPPING; only protocol and port for @del. */
+static int conenat_parse_forward(const struct nlattr *nest,
+				 struct conenat_forward *f, bool del,
+				 struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CONENAT_MAP_A_MAX + 1];
+	int err, p;
+
+	err = nla_parse_nested(tb, CONENAT_MAP_A_MAX, nest, conenat_map_policy,
+			       extack) ?:
+	      conenat_unique_nest(nest, extack);
+	if (err)
+		return err;
+	if (!tb[CONENAT_MAP_A_PROTO] || !tb[CONENAT_MAP_A_EXT_PORT] ||
+	    (!del && (!tb[CONENAT_MAP_A_INT_ADDR] ||
+		      !tb[CONENAT_MAP_A_INT_PORT]))) {
+		NL_SET_ERR_MSG_ATTR(extack, nest,
+				    "port forward needs protocol, external port, internal address and port");
+		return -EINVAL;
+	}
+	p = conenat_parse_proto(tb[CONENAT_MAP_A_PROTO], extack);
+	if (p < 0)
+		return p;
+	*f = (struct conenat_forward){
+		.proto = p,
+		.ext_port = htons(nla_get_u16(tb[CONENAT_MAP_A_EXT_PORT])),
+	};
+	if (!del) {
+		f->int_addr = nla_get_in_addr(tb[CONENAT_MAP_A_INT_ADDR]);
+		f->int_port = htons(nla_get_u16(tb[CONENAT_MAP_A_INT_PORT]));
+	}
+	return 0;
+}
+
+/*
+ * A port forward goes to a host of the LAN: not to the router itself nor
+ * to a subnet's broadcast address, which only the namespace's addresses
+ * tell (conenat_forward_add() refuses the rest first).
+ */
+static int conenat_forward_local(struct net *net, __be32 addr,
+				 const char **why)
+{
+	switch (inet_addr_type(net, addr)) {
+	case RTN_LOCAL:
+		*why = "port forward to an address of the router";
+		return -EINVAL;
+	case RTN_BROADCAST:
+		*why = "port forward to a broadcast address";
+		return -EINVAL;
+	default:
+		return 0;
+	}
+}
+
+/* Add the forward in @nest to @cfg, when it is one that can be made. */
+static int conenat_add_forward(struct net *net, struct conenat_config *cfg,
+			       const struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
+{
+	struct conenat_forward f;
+	const char *why;
+	int err;
+
+	err = conenat_parse_forward(nest, &f, false, extack);
+	if (err)
+		return err;
+	err = conenat_forward_add(cfg, &f, &why) ?:
+	      conenat_forward_local(net, f.int_addr, &why);
+	if (err)
+		conenat_extack(extack, nest, why);
+	return err;
+}
+
+/* A CONENAT_A_FORWARDS list replaces the forwards of @cfg, in its order. */
+static int conenat_parse_forwards(struct net *net, const struct nlattr *list,
+				  struct conenat_config *cfg,
+				  struct netlink_ext_ack *extack)
+{
+	const struct nlattr *nest;
+	int rem, err;
+
+	cfg->nr_fwd = 0;
+	nla_for_each_nested(nest, list, rem) {
+		err = conenat_add_forward(net, cfg, nest, extack);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The @i-th forward of a CONENAT_A_FORWARDS list, or NULL. */
+static const struct nlattr *conenat_nth_forward(const struct nlattr *list,
+						unsigned int i)
+{
+	const struct nlattr *nest;
+	int rem;
+
+	if (!list)
+		return NULL;
+	nla_for_each_nested(nest, list, rem)
+		if (!i--)
+			return nest;
+	return NULL;
+}
+
+static void conenat_forward_taken(struct netlink_ext_ack *extack,
+				  const struct nlattr *forward)
+{
+	NL_SET_ERR_MSG_ATTR(extack, forward,
+			    "the external port is in use, by a mapping or a router socket");
+}
+
 /* Apply the request's attributes on top of @cfg and validate the result. */
 static int conenat_parse_config(struct genl_info *info,
 				struct conenat_config *cfg)
@@ -372,8 +489,10 @@ static int conenat_cmd_up_set(struct sk_buff *skb, struct genl_info *info,
 {
 	struct net *net = genl_info_net(info);
 	struct conenat_net *cn = conenat_pernet(net);
+	struct nlattr *fwds = info->attrs[CONENAT_A_FORWARDS];
 	struct conenat_instance *inst;
 	struct conenat_config *cfg;
+	unsigned int bad;
 	u32 old_max;
 	int err;
 
@@ -403,11 +522,17 @@ static int conenat_cmd_up_set(struct sk_buff *skb, struct genl_info *info,
 	}
 	old_max = inst ? cfg->max_mappings : 0;
 	err = conenat_parse_config(info, cfg);
+	if (!err && fwds)
+		err = conenat_parse_forwards(net, fwds, cfg, info->extack);
 	if (!err)
 		err = conenat_check_max_mappings(skb, info, old_max,
 						 cfg->max_mappings);
-	if (!err)
-		err = conenat_instance_apply(cn, net, cfg);
+	if (!err) {
+		err = conenat_instance_apply(cn, net, cfg, &bad);
+		if (err == -EADDRINUSE)
+			conenat_forward_taken(info->extack,
+					      conenat_nth_forward(fwds, bad));
+	}
 out:
 	mutex_unlock(&cn->lock);
 	if (err)
@@ -447,7 +572,7 @@ static int conenat_flush_static(struct conenat_net *cn,
 				struct conenat_instance *inst, int proto)
 {
 	struct conenat_config *cfg;
-	unsigned int i;
+	unsigned int i, bad;
 	int err;
 
 	cfg = kmemdup(rcu_dereference_protected(inst->cfg,
@@ -458,7 +583,8 @@ static int conenat_flush_static(struct conenat_net *cn,
 	for (i = cfg->nr_fwd; i--; )
 		if (proto < 0 || cfg->fwd[i].proto == proto)
 			cfg->fwd[i] = cfg->fwd[--cfg->nr_fwd];
-	err = conenat_instance_apply(cn, inst->net, cfg);
+	/* Cannot fail for want of a port: no forward is new. */
+	err = conenat_instance_apply(cn, inst->net, cfg, &bad);
 	if (err) {
 		kfree(cfg);
 		return err;
@@ -827,101 +953,21 @@ out:
 	return skb->len;
 }
 
-/* The forward in CONENAT_A_MAPPING; only protocol and port for @del. */
-static int conenat_parse_forward(struct genl_info *info,
-				 struct conenat_forward *f, bool del)
+/* Add the forward of the request to @cfg, or remove it from @cfg. */
+static int conenat_forward_change(struct net *net, struct conenat_config *cfg,
+				  struct genl_info *info, bool del)
 {
 	const struct nlattr *nest = info->attrs[CONENAT_A_MAPPING];
-	struct nlattr *tb[CONENAT_MAP_A_MAX + 1];
-	int err, p;
-
-	if (!nest) {
-		NL_SET_ERR_MSG(info->extack, "port forward missing");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, CONENAT_MAP_A_MAX, nest, conenat_map_policy,
-			       info->extack) ?:
-	      conenat_unique_top(info) ?: conenat_unique_nest(nest, info->extack);
-	if (err)
-		return err;
-	if (!tb[CONENAT_MAP_A_PROTO] || !tb[CONENAT_MAP_A_EXT_PORT] ||
-	    (!del && (!tb[CONENAT_MAP_A_INT_ADDR] ||
-		      !tb[CONENAT_MAP_A_INT_PORT]))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, nest,
-				    "port forward needs protocol, external port, internal address and port");
-		return -EINVAL;
-	}
-	p = conenat_parse_proto(tb[CONENAT_MAP_A_PROTO], info->extack);
-	if (p < 0)
-		return p;
-	*f = (struct conenat_forward){
-		.proto = p,
-		.ext_port = htons(nla_get_u16(tb[CONENAT_MAP_A_EXT_PORT])),
-	};
-	if (!del) {
-		f->int_addr = nla_get_in_addr(tb[CONENAT_MAP_A_INT_ADDR]);
-		f->int_port = htons(nla_get_u16(tb[CONENAT_MAP_A_INT_PORT]));
-	}
-	return 0;
-}
-
-/*
- * A port forward goes to a host of the LAN: not to the router itself nor
- * to a subnet's broadcast address, which only the namespace's addresses
- * tell (conenat_forward_add() refuses the rest first).
- */
-static int conenat_forward_local(struct net *net, __be32 addr,
-				 const char **why)
-{
-	switch (inet_addr_type(net, addr)) {
-	case RTN_LOCAL:
-		*why = "port forward to an address of the router";
-		return -EINVAL;
-	case RTN_BROADCAST:
-		*why = "port forward to a broadcast address";
-		return -EINVAL;
-	default:
-		return 0;
-	}
-}
-
-/* Change @cfg for the request; may make or remove the static mapping. */
-static int conenat_forward_change(struct conenat_instance *inst,
-				  struct conenat_config *cfg,
-				  struct conenat_forward *f, bool del,
-				  struct genl_info *info)
-{
-	const char *why;
-	unsigned int i;
+	struct conenat_forward f;
 	int err;
 
-	if (del) {
-		for (i = 0; i < cfg->nr_fwd; i++)
-			if (cfg->fwd[i].proto == f->proto &&
-			    cfg->fwd[i].ext_port == f->ext_port)
-				*f = cfg->fwd[i];
-		err = conenat_forward_del(cfg, f->proto, f->ext_port);
-		if (err) {
-			NL_SET_ERR_MSG(info->extack, "no such port forward");
-			return err;
-		}
-		conenat_forward_unmap(inst, f);
-		return 0;
+	if (!del)
+		return conenat_add_forward(net, cfg, nest, info->extack);
+	err = conenat_parse_forward(nest, &f, true, info->extack);
+	if (!err && conenat_forward_del(cfg, f.proto, f.ext_port)) {
+		NL_SET_ERR_MSG(info->extack, "no such port forward");
+		err = -ENOENT;
 	}
-	err = conenat_forward_add(cfg, f, &why);
-	if (!err)
-		err = conenat_forward_local(inst->net, f->int_addr, &why);
-	if (!err)
-		err = conenat_config_check(cfg, &why);
-	if (err) {
-		conenat_extack(info->extack, info->attrs[CONENAT_A_MAPPING],
-			       why);
-		return err;
-	}
-	err = conenat_forward_map(inst, cfg, f);
-	if (err)
-		NL_SET_ERR_MSG(info->extack,
-			       "the external port is in use, by a mapping or a router socket");
 	return err;
 }
 
@@ -932,10 +978,14 @@ static int conenat_cmd_forward(struct sk_buff *skb, struct genl_info *info)
 	struct conenat_net *cn = conenat_pernet(net);
 	struct conenat_instance *inst;
 	struct conenat_config *cfg;
-	struct conenat_forward f;
+	unsigned int bad;
 	int err;
 
-	err = conenat_parse_forward(info, &f, del);
+	if (!info->attrs[CONENAT_A_MAPPING]) {
+		NL_SET_ERR_MSG(info->extack, "port forward missing");
+		return -EINVAL;
+	}
+	err = conenat_unique_top(info);
 	if (err)
 		return err;
 	cfg = kmalloc(sizeof(*cfg), GFP_KERNEL_ACCOUNT);
@@ -950,9 +1000,13 @@ static int conenat_cmd_forward(struct sk_buff *skb, struct genl_info *info)
 	memcpy(cfg, rcu_dereference_protected(inst->cfg,
 					      lockdep_is_held(&cn->lock)),
 	       sizeof(*cfg));
-	err = conenat_forward_change(inst, cfg, &f, del, info);
-	if (!err)
-		err = conenat_instance_apply(cn, net, cfg);
+	err = conenat_forward_change(net, cfg, info, del);
+	if (!err) {
+		err = conenat_instance_apply(cn, net, cfg, &bad);
+		if (err == -EADDRINUSE)
+			conenat_forward_taken(info->extack,
+					      info->attrs[CONENAT_A_MAPPING]);
+	}
 out:
 	mutex_unlock(&cn->lock);
 	if (err)

@@ -99,7 +99,8 @@ static void conenat_find_ext_dev(struct net *net, const char *name,
 }
 
 static int conenat_instance_create(struct net *net, struct conenat_net *cn,
-				   struct conenat_config *cfg)
+				   struct conenat_config *cfg,
+				   unsigned int *bad)
 {
 	struct conenat_instance *inst;
 	int err;
@@ -116,6 +117,10 @@ static int conenat_instance_create(struct net *net, struct conenat_net *cn,
 	err = conenat_table_init(&inst->table, net, cfg->max_mappings);
 	if (err)
 		goto err_free;
+	/* Before the hooks: nothing but the forwards can be in the table. */
+	err = conenat_forwards_replace(inst, NULL, cfg, bad);
+	if (err)
+		goto err_table;
 	err = conenat_hooks_register(inst);
 	if (err)
 		goto err_table;
@@ -131,7 +136,8 @@ err_free:
 }
 
 static int conenat_instance_change(struct conenat_instance *inst,
-				   struct conenat_config *cfg)
+				   struct conenat_config *cfg,
+				   unsigned int *bad)
 {
 	struct conenat_config *old = rcu_dereference_protected(inst->cfg, 1);
 	bool flush = memcmp(old->ports, cfg->ports, sizeof(cfg->ports)) ||
@@ -141,7 +147,12 @@ static int conenat_instance_change(struct conenat_instance *inst,
 			    sizeof(cfg->exclude));
 	bool repool = memcmp(&old->pool, &cfg->pool, sizeof(cfg->pool));
 	__be32 addr = inst->ext_addr;
+	int err;
 
+	/* The one step that can fail, so it comes first. */
+	err = conenat_forwards_replace(inst, old, cfg, bad);
+	if (err)
+		return err;
 	if (strcmp(old->ifname, cfg->ifname)) {
 		int ifindex;
 
@@ -168,19 +179,23 @@ static int conenat_instance_change(struct conenat_instance *inst,
  * @cn: the namespace's state, cn->lock held
  * @net: the namespace
  * @cfg: a validated configuration; owned by the instance on success
+ * @bad: on -EADDRINUSE, the index in @cfg->fwd of a port forward whose
+ *       port is taken
  *
- * An external interface that does not exist yet is waited for.
+ * All or nothing: on error, the instance, its configuration and its
+ * mappings are as they were. An external interface that does not exist
+ * yet is waited for.
  */
 int conenat_instance_apply(struct conenat_net *cn, struct net *net,
-			   struct conenat_config *cfg)
+			   struct conenat_config *cfg, unsigned int *bad)
 {
 	struct conenat_instance *inst;
 
 	lockdep_assert_held(&cn->lock);
 	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
 	if (inst)
-		return conenat_instance_change(inst, cfg);
-	return conenat_instance_create(net, cn, cfg);
+		return conenat_instance_change(inst, cfg, bad);
+	return conenat_instance_create(net, cn, cfg, bad);
 }
 
 /* Stop the instance, if any. cn->lock held. */

@@ -153,23 +153,6 @@ struct conf {
 	unsigned int nfwd;
 };
 
-static bool forward_same(const struct forward *a, const struct forward *b)
-{
-	return a->proto == b->proto && a->ext_port == b->ext_port &&
-	       a->int_addr == b->int_addr && a->int_port == b->int_port;
-}
-
-static bool forward_in(const struct forward *f, const struct forward *list,
-		       unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (forward_same(f, &list[i]))
-			return true;
-	return false;
-}
-
 /* One line, split into words in place; sets where for the parsers. */
 static int conf_line(struct conf *c, const char *file, unsigned int line,
 		     char *text)
@@ -241,63 +224,18 @@ static int conf_read(const char *file, char *text, struct conf *c)
 }
 
 /*
- * Make the forwards @want out of @have: remove the others, add the
- * missing. 0, or -errno with the index of the failed one of @want.
- */
-static int sync_forwards(const struct forward *have, unsigned int nhave,
-			 const struct forward *want, unsigned int nwant,
-			 unsigned int *bad)
-{
-	unsigned int i;
-	int err = 0;
-
-	*bad = nwant;
-	for (i = 0; !err && i < nhave; i++)
-		if (!forward_in(&have[i], want, nwant))
-			err = forward_request(&have[i], false);
-	for (i = 0; !err && i < nwant; i++) {
-		if (!forward_in(&want[i], have, nhave))
-			err = forward_request(&want[i], true);
-		if (err)
-			*bad = i;
-	}
-	return err;
-}
-
-/* Back to @was after a failed load; best effort. */
-static void conf_restore(const struct status *was)
-{
-	struct status now;
-	struct nlmsghdr *nlh;
-	struct config cfg;
-	unsigned int bad;
-
-	if (!was->up) {
-		nl_talk(&nl, nl_request(&nl, CONENAT_CMD_DOWN, NLM_F_ACK),
-			NULL, NULL);
-		return;
-	}
-	status_config(was, &cfg);
-	nlh = nl_request(&nl, CONENAT_CMD_UP, NLM_F_ACK);
-	put_config(nlh, &cfg);
-	if (nl_talk(&nl, nlh, NULL, NULL) || get_status(&now) ||
-	    sync_forwards(now.fwd, now.nfwd, was->fwd, was->nfwd, &bad))
-		fputs("conenat: could not restore the previous configuration\n",
-		      stderr);
-}
-
-/*
  * load FILE: the configuration of the file, all of it or, when the kernel
- * refuses a line, none of it: the previous one is put back.
+ * refuses a line, none of it. One request carries the up line and the
+ * forwards, and the module applies it whole or not at all.
  */
 int cmd_load(int argc, char **argv)
 {
-	struct status was, now;
-	unsigned int bad, line;
+	struct nlattr *list;
 	struct nlmsghdr *nlh;
+	unsigned int i, line;
 	struct conf *c;
 	char *text;
-	int ret, err;
+	int ret, err, bad;
 
 	if (argc != 1)
 		return argc ? unexpected(argv[1]) :
@@ -312,26 +250,20 @@ int cmd_load(int argc, char **argv)
 	ret = conf_read(argv[0], text, c);
 	if (ret || (ret = open_nl()))
 		goto out;
-	err = get_status(&was);
-	if (err) {
-		fail(err);
-		ret = 1;
-		goto out;
-	}
 	nlh = nl_request(&nl, CONENAT_CMD_UP, NLM_F_ACK);
 	put_config(nlh, &c->cfg);
-	line = c->up_line;
+	list = mnl_attr_nest_start(nlh, CONENAT_A_FORWARDS);
+	for (i = 0; i < c->nfwd; i++)
+		put_forward(nlh, &c->fwd[i], true);
+	mnl_attr_nest_end(nlh, list);
 	err = nl_talk(&nl, nlh, NULL, NULL);
-	if (!err && !(err = get_status(&now))) {
-		err = sync_forwards(now.fwd, now.nfwd, c->fwd, c->nfwd, &bad);
-		if (err && bad < c->nfwd)
-			line = c->fwd_line[bad];
-	}
 	if (err) {
+		bad = nl_bad_nested(&nl, CONENAT_A_FORWARDS);
+		line = bad >= 0 && (unsigned int)bad < c->nfwd ?
+		       c->fwd_line[bad] : c->up_line;
 		fprintf(stderr, "conenat: %s:%u: refused, nothing changed:\n",
 			argv[0], line);
 		fail(err);
-		conf_restore(&was);
 		ret = 1;
 	}
 out:

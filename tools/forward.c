@@ -113,14 +113,11 @@ int parse_forward(int argc, char **argv, struct forward *f, bool *add)
 	return parse_endpoint(argv[4], &f->int_addr, &f->int_port);
 }
 
-/* Add or remove @f; 0 or -errno, the kernel's message in nl. */
-int forward_request(const struct forward *f, bool add)
+/* @f as a CONENAT_A_MAPPING; its protocol and port only, unless @add. */
+void put_forward(struct nlmsghdr *nlh, const struct forward *f, bool add)
 {
-	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 
-	nlh = nl_request(&nl, add ? CONENAT_CMD_FORWARD_ADD :
-				    CONENAT_CMD_FORWARD_DEL, NLM_F_ACK);
 	nest = mnl_attr_nest_start(nlh, CONENAT_A_MAPPING);
 	mnl_attr_put_u8(nlh, CONENAT_MAP_A_PROTO, f->proto);
 	mnl_attr_put_u16(nlh, CONENAT_MAP_A_EXT_PORT, f->ext_port);
@@ -129,6 +126,16 @@ int forward_request(const struct forward *f, bool add)
 		mnl_attr_put_u16(nlh, CONENAT_MAP_A_INT_PORT, f->int_port);
 	}
 	mnl_attr_nest_end(nlh, nest);
+}
+
+/* Add or remove @f; 0 or -errno, the kernel's message in nl. */
+static int forward_request(const struct forward *f, bool add)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nl_request(&nl, add ? CONENAT_CMD_FORWARD_ADD :
+				    CONENAT_CMD_FORWARD_DEL, NLM_F_ACK);
+	put_forward(nlh, f, add);
 	return nl_talk(&nl, nlh, NULL, NULL);
 }
 

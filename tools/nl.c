@@ -154,19 +154,44 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	return 0;
 }
 
+/* Whether the kernel's error points into @attr of the last request. */
+static bool points_into(const struct nl *nl, const struct nlattr *attr)
+{
+	size_t start = (size_t)((const char *)attr - nl->sbuf);
+
+	return nl->extack_offs >= start &&
+	       nl->extack_offs < start + attr->nla_len;
+}
+
 int nl_bad_attr(const struct nl *nl)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->sbuf;
 	const struct nlattr *attr;
-	size_t start;
+
+	if (!nl->extack_offs)
+		return -1;
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr))
+		if (points_into(nl, attr))
+			return mnl_attr_get_type(attr);
+	return -1;
+}
+
+int nl_bad_nested(const struct nl *nl, uint16_t type)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->sbuf;
+	const struct nlattr *attr, *nest;
+	int i = 0;
 
 	if (!nl->extack_offs)
 		return -1;
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		start = (size_t)((const char *)attr - nl->sbuf);
-		if (nl->extack_offs >= start &&
-		    nl->extack_offs < start + attr->nla_len)
-			return mnl_attr_get_type(attr);
+		if (mnl_attr_get_type(attr) != type)
+			continue;
+		mnl_attr_for_each_nested(nest, attr) {
+			if (points_into(nl, nest))
+				return i;
+			i++;
+		}
 	}
 	return -1;
 }

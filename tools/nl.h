@@ -42,6 +42,11 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
  * kernel's error points at (NLMSGERR_ATTR_OFFS), or -1.
  */
 int nl_bad_attr(const struct nl *nl);
+/*
+ * The index of the attribute nested in the request's attribute @type that
+ * the kernel's error points at, or -1.
+ */
+int nl_bad_nested(const struct nl *nl, uint16_t type);
 
 /*
  * Prints "conenat: ..." for err (negative errno) from nl_talk, with the

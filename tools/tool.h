@@ -157,7 +157,7 @@ int cmd_monitor(int argc, char **argv);
 #define FORWARD_STRLEN	64
 void forward_str(const struct forward *f, char *s, size_t size);
 int parse_forward(int argc, char **argv, struct forward *f, bool *add);
-int forward_request(const struct forward *f, bool add);
+void put_forward(struct nlmsghdr *nlh, const struct forward *f, bool add);
 int cmd_forward(int argc, char **argv);
 
 /* conf.c */

@@ -40,6 +40,7 @@ A_IFNAME, A_IFINDEX, A_EXT_ADDR, A_RANGES, A_RANGE = 3, 4, 5, 6, 7
 A_TIMEOUT_UDP, A_HOLDDOWN, A_MAX_MAPPINGS = 8, 12, 13
 A_INBOUND_REFRESH, A_UNSAFE_TIMEOUTS, A_MAPPING, A_PROTO = 16, 17, 19, 20
 A_INT_ADDR, A_INTERNAL, A_PREFIX, A_ADDRS, A_STATIC = 21, 23, 25, 27, 28
+A_FORWARDS = 26
 RANGE_PROTO, RANGE_MIN, RANGE_MAX = 1, 2, 3
 PFX_ADDR, PFX_LEN = 1, 2
 MAP_PROTO, MAP_INT_ADDR, MAP_INT_PORT, MAP_EXT_PORT = 1, 2, 3, 5
@@ -205,6 +206,21 @@ CASES = [
     ("forward given twice", FORWARD_ADD,
      fwd(u8(MAP_PROTO, UDP), u16(MAP_EXT_PORT, 4000),
          addr(MAP_INT_ADDR, "10.0.1.2"), u16(MAP_INT_PORT, 1)) * 2),
+    ("forwards list holding an address", SET,
+     attr(A_FORWARDS, [addr(A_EXT_ADDR, "10.0.1.2")])),
+    ("forwards list with a forward without port", SET,
+     attr(A_FORWARDS, [fwd(u8(MAP_PROTO, UDP), addr(MAP_INT_ADDR, "10.0.1.2"),
+                           u16(MAP_INT_PORT, 1))])),
+    ("two forwards of one port", SET,
+     attr(A_FORWARDS, [fwd(u8(MAP_PROTO, UDP), u16(MAP_EXT_PORT, 4000),
+                           addr(MAP_INT_ADDR, "10.0.1.%d" % h),
+                           u16(MAP_INT_PORT, 1)) for h in (2, 3)])),
+    ("65 forwards", SET,
+     attr(A_FORWARDS, [fwd(u8(MAP_PROTO, UDP), u16(MAP_EXT_PORT, 4000 + i),
+                           addr(MAP_INT_ADDR, "10.0.1.2"),
+                           u16(MAP_INT_PORT, 4000 + i)) for i in range(65)])),
+    ("forwards list given twice", SET,
+     attr(A_FORWARDS, []) + attr(A_FORWARDS, [])),
     ("flush of GRE", FLUSH, u8(A_PROTO, GRE)),
     ("flush protocol as u32", FLUSH, u32(A_PROTO, UDP)),
     ("flush protocol given twice", FLUSH, u8(A_PROTO, UDP) + u8(A_PROTO, TCP)),

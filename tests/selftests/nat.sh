@@ -42,6 +42,7 @@ TESTS=(
 	port_forward_is_the_endpoints_mapping
 	port_forward_conflicts_refused
 	port_forward_follows_address
+	load_refused_keeps_mappings
 	flush_static_removes_forwards
 	explicit_address_used_for_mappings
 	address_pool_pairs_each_host
@@ -733,6 +734,62 @@ Try 'conenat help' for more information."
 		"conenat: the external port is in use, by a mapping or a router socket (udp 40005 to 10.0.1.2:6000)"
 	[ "$(in_ns "$rt" "$CONENAT" -j forward | jq length)" = 1 ] ||
 		fail "refused forwards changed the configuration"
+}
+
+# The mappings, without their expiry (which runs down while we look).
+mapping_list() {
+	in_ns "$rt" "$CONENAT" -j mappings |
+		jq -c 'map([.protocol, .internal, .internal_port, .external_port]) | sort'
+}
+
+# load is one request, applied whole or not at all: a file whose forward
+# the module refuses leaves the configuration, the forwards and every
+# mapping as they were, although its up line changes the ranges, which
+# would flush the mappings.
+load_refused_keeps_mappings() {
+	nat_topology
+	reflect "$inet" udp 198.51.100.10:3478
+	reflect "$rt" udp 203.0.113.1:40005
+	in_ns "$rt" "$CONENAT" forward add udp 40000 to 10.0.1.2:5000
+	local m show fwd maps out rc port
+	m=$(send "$lan2" udp -b 10.0.2.2:25001 198.51.100.10:3478 | mapped)
+	[ "$m" = $WAN:25001 ] || fail "port 25001 not preserved: '$m'"
+	show=$(in_ns "$rt" "$CONENAT" -j show)
+	fwd=$(in_ns "$rt" "$CONENAT" -j forward)
+	maps=$(mapping_list)
+	echo "mappings: $maps"
+	# Port 25001 is lan2's mapping's, port 40005 a router socket's.
+	for port in 25001 40005; do
+		cat >"$TMPDIR/conf" <<-E
+			up wan0 --ports udp:21000-21999
+			forward add udp 40001 to 10.0.1.3
+
+			forward add udp $port to 10.0.1.4
+		E
+		out=$(in_ns "$rt" "$CONENAT" load "$TMPDIR/conf" 2>&1) &&
+			rc=0 || rc=$?
+		echo "port $port: exit $rc: $out"
+		[ "$rc" = 1 ] || fail "load of a forward on port $port exited $rc"
+		grep -qF "$TMPDIR/conf:4: refused, nothing changed" <<<"$out" ||
+			fail "the forward's line is not named: $out"
+		grep -qF "the external port is in use" <<<"$out" ||
+			fail "the module's reason is not shown: $out"
+		[ "$(in_ns "$rt" "$CONENAT" -j show)" = "$show" ] ||
+			fail "configuration changed: $(in_ns "$rt" "$CONENAT" -j show)"
+		[ "$(in_ns "$rt" "$CONENAT" -j forward)" = "$fwd" ] ||
+			fail "forwards changed: $(in_ns "$rt" "$CONENAT" -j forward)"
+		[ "$(mapping_list)" = "$maps" ] ||
+			fail "mappings changed: $(mapping_list), were $maps"
+	done
+	m=$(send "$lan2" udp -b 10.0.2.2:25001 198.51.100.10:3478 | mapped)
+	[ "$m" = $WAN:25001 ] || fail "lan2's mapping moved to '$m'"
+	# Without the refused line the file applies, whole.
+	sed -i '$d' "$TMPDIR/conf"
+	in_ns "$rt" "$CONENAT" load "$TMPDIR/conf"
+	[ "$(in_ns "$rt" "$CONENAT" -j forward | jq -c 'map(.external_port)')" = "[40001]" ] ||
+		fail "forwards after load: $(in_ns "$rt" "$CONENAT" -j forward)"
+	m=$(send "$lan2" udp -b 10.0.2.2:25001 198.51.100.10:3478 | mapped)
+	in_range "$m" 21000 21999 || fail "lan2 mapped to '$m' after the new ranges"
 }
 
 # A new external address: the forward is made again there.

@@ -293,6 +293,20 @@ static uint32_t attr_offset(const struct nlmsghdr *req, uint16_t type)
 	return 0;
 }
 
+/* The offset of the last attribute nested in the request's @type, or 0. */
+static uint32_t last_nested_offset(const struct nlmsghdr *req, uint16_t type)
+{
+	const struct nlattr *a, *n;
+	uint32_t offs = 0;
+
+	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == type)
+			mnl_attr_for_each_nested(n, a)
+				offs = (uint32_t)((const char *)n -
+						  (const char *)req);
+	return offs;
+}
+
 static void family(const struct nlmsghdr *req)
 {
 	char *d;
@@ -337,6 +351,11 @@ ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
 		ack(req, -EADDRINUSE,
 		    "the external port is in use, by a mapping or a router socket",
 		    0);
+	else if (!strcmp(state(), "busy") && g->cmd == CONENAT_CMD_UP &&
+		 last_nested_offset(req, CONENAT_A_FORWARDS))
+		ack(req, -EADDRINUSE,
+		    "the external port is in use, by a mapping or a router socket",
+		    last_nested_offset(req, CONENAT_A_FORWARDS));
 	else if (g->cmd == CONENAT_CMD_GET)
 		get(req);
 	else if (g->cmd == CONENAT_CMD_GET_MAPPINGS)

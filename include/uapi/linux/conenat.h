@@ -71,6 +71,13 @@
  *   packet translated back to an internal endpoint, so that a firewall
  *   can accept unsolicited traffic to mappings with one rule.
  *   Changing the interface or the ranges flushes the dynamic mappings.
+ *   CONENAT_A_FORWARDS, when present, replaces the port forwards (an
+ *   empty one removes them), each a CONENAT_A_MAPPING as in
+ *   CONENAT_CMD_FORWARD_ADD, which also says what is refused.
+ *   A request is applied whole or not at all: when any part of it is
+ *   refused (a forward's port in use: EADDRINUSE, with the extack
+ *   pointing at that forward), the instance, its configuration and its
+ *   mappings are as they were.
  *
  * CONENAT_CMD_SET
  *   As CONENAT_CMD_UP, but only changes a running instance (ENOENT if
@@ -204,7 +211,7 @@ enum conenat_attr {
 	CONENAT_A_INTERNAL,		/* nested CONENAT_A_PREFIX */
 	CONENAT_A_EXCLUDE,		/* nested CONENAT_A_PREFIX */
 	CONENAT_A_PREFIX,		/* nested enum conenat_prefix_attr */
-	CONENAT_A_FORWARDS,		/* nested CONENAT_A_MAPPING, reply only */
+	CONENAT_A_FORWARDS,		/* nested CONENAT_A_MAPPING */
 	CONENAT_A_ADDRS,		/* nested CONENAT_A_EXT_ADDR */
 	CONENAT_A_STATIC,		/* flag, FLUSH: forwards too */
 	__CONENAT_A_MAX
