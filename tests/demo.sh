@@ -6,7 +6,10 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kver=$(tools/deps.sh --kernels | tail -n1)
+echo "demo: building conenat.ko for $kver"
 tests/build-module.sh "$kver" >/dev/null
+echo "demo: building the conenat tool and the test helper nattest"
 make -s tool nattest
+echo "demo: booting $kver under QEMU (emulated, no KVM: about a minute)"
 exec tests/vm/run.sh "$kver" "$top/tests/demo-guest.sh" \
 	"$top/build/$kver/conenat.ko"

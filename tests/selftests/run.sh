@@ -13,6 +13,16 @@ shift
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(control nat icmp flowtable hostile harden memory stress)
 
+# What the tests run, built on the host (the guest's root is read-only).
+missing=0
+for need in "$MODULE:tests/build-module.sh $(uname -r)" \
+	"$CONENAT:make -C tools" "$NATTEST:make nattest"; do
+	[ -e "${need%%:*}" ] && continue
+	echo "run.sh: missing ${need%%:*}: build it with '${need#*:}'" >&2
+	missing=1
+done
+[ "$missing" = 0 ] || { echo "Bail out! missing programs"; exit 2; }
+
 echo "TAP version 13"
 echo "# kernel $(uname -r)"
 for f in "${files[@]}"; do
