@@ -95,6 +95,24 @@ kver=$(tools/deps.sh --kernels | tail -1)
 tests/install.sh "$kver" 2>&1 | tee "$log/install.log"
 add_counts "$log/install.log" "${PIPESTATUS[0]}" "install"
 
+# The newcomer's path: make demo shows full cone NAT and, for contrast,
+# MASQUERADE dropping the same stranger (it fails if either is not so);
+# the selftest runner names what is not built, and a guest that shut down
+# cleanly gets no console dump.
+step demo tests/demo.sh && result OK "make demo works" ||
+	result FAIL "make demo works"
+NATTEST=$top/build/no-such-nattest VM_ENV=NATTEST tests/vm/run.sh "$kver" \
+	"$top/tests/selftests/run.sh" "$top/build/$kver/conenat.ko" control \
+	>"$log/missing.log" 2>&1
+rc=$?
+[ "$rc" = 2 ] &&
+	grep -qF "missing $top/build/no-such-nattest: build it with 'make nattest'" \
+		"$log/missing.log" &&
+	! grep -q "lines of .*console.log" "$log/missing.log" &&
+	result OK "selftests name a helper that is not built" ||
+	{ sed 's/^/# /' "$log/missing.log"
+	  result FAIL "selftests name a helper that is not built (exit $rc)"; }
+
 # DKMS: add, build and install for each kernel, modprobe in its guest.
 tests/dkms.sh 2>&1 | tee "$log/dkms.log"
 add_counts "$log/dkms.log" "${PIPESTATUS[0]}" "dkms"
