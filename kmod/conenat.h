@@ -115,6 +115,8 @@ struct conenat_config {
 	unsigned int nr_fwd;
 	u32 max_mappings;
 	u32 max_per_host;
+	u32 max_conns_per_host;		/* TCP connections of one host */
+	u32 max_conns_per_mapping;	/* and of one mapping */
 	u32 fwmark;
 	bool inbound_refresh;
 	bool unsafe_timeouts;
@@ -211,10 +213,27 @@ struct conenat_mapping {
 	__be16 int_port;
 	__be16 ext_port;
 	u8 proto;			/* enum conenat_proto */
-	u8 dead;			/* expired, holding its port down */
-	u8 fixed;			/* a port forward: never expires */
+	u8 flags;			/* CONENAT_MAP_*; see below */
+	u16 nconns;			/* TCP: entries on conns, host_lock */
 	struct rcu_head rcu;
 };
+
+/*
+ * conenat_mapping.flags, written only under the host_lock of the
+ * mapping's host (and, for DEAD, the ext_lock of its port).
+ */
+#define CONENAT_MAP_DEAD	BIT(0)	/* expired, holding its port down */
+#define CONENAT_MAP_FIXED	BIT(1)	/* a port forward: never expires */
+
+static inline bool conenat_map_dead(const struct conenat_mapping *m)
+{
+	return READ_ONCE(m->flags) & CONENAT_MAP_DEAD;
+}
+
+static inline bool conenat_map_fixed(const struct conenat_mapping *m)
+{
+	return READ_ONCE(m->flags) & CONENAT_MAP_FIXED;
+}
 
 /*
  * A TCP connection of a mapping, so that the mapping lives while any of
@@ -232,11 +251,15 @@ struct conenat_conn {
 	struct rcu_head rcu;
 };
 
-/* Per-host mapping count, for max_per_host. Only touched under host_lock. */
+/*
+ * Per-host counts, for max_per_host and max_conns_per_host. Only touched
+ * under host_lock; exists while the host has a live mapping.
+ */
 struct conenat_host {
 	struct hlist_node node;
 	__be32 addr;
-	u32 count;
+	u32 count;			/* live mappings */
+	u32 nconns;			/* TCP connections of those */
 };
 
 struct conenat_table {
@@ -387,7 +410,7 @@ void conenat_mapping_cache_exit(void);
 /* Alive: not dead, and a forward, kept by a TCP connection or not idle. */
 static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
 {
-	return conenat_alive_at(READ_ONCE(m->dead), READ_ONCE(m->fixed),
+	return conenat_alive_at(conenat_map_dead(m), conenat_map_fixed(m),
 				!hlist_empty(&m->conns), READ_ONCE(m->expires),
 				jiffies);
 }
@@ -400,14 +423,17 @@ static inline unsigned long conenat_expiry(const struct conenat_config *cfg,
 				   conenat_timeout_of(cfg, proto, state));
 }
 
+struct conenat_host *conenat_host_find(struct conenat_table *t,
+				       unsigned int lock, __be32 addr);
+
 /* conn.c */
 void conenat_conn_track(struct conenat_instance *inst,
 			const struct conenat_config *cfg,
 			struct conenat_mapping *m, u8 tcp_flags,
 			__be32 raddr, __be16 rport, bool out);
 bool conenat_conns_due(const struct conenat_mapping *m, unsigned long now);
-bool conenat_conns_reap(struct conenat_table *t, struct conenat_mapping *m,
-			bool all);
+bool conenat_conns_reap(struct conenat_table *t, unsigned int hl,
+			struct conenat_mapping *m, bool all);
 void conenat_conns_destroy(struct conenat_table *t);
 unsigned long conenat_conns_summary(const struct conenat_mapping *m,
 				    u32 *nconns, u8 *state);

@@ -51,6 +51,8 @@ void conenat_config_defaults(struct conenat_config *cfg, u32 max_mappings)
 	cfg->timeout[CONENAT_TO_HOLDDOWN] = CONENAT_DEFAULT_HOLDDOWN;
 	cfg->max_mappings = max_mappings;
 	cfg->max_per_host = max_mappings < 4096 ? max_mappings : 4096;
+	cfg->max_conns_per_host = CONENAT_DEFAULT_MAX_CONNS_PER_HOST;
+	cfg->max_conns_per_mapping = CONENAT_DEFAULT_MAX_CONNS_PER_MAPPING;
 }
 
 static const u32 conenat_timeout_min[CONENAT_NTIMEOUTS] = {
@@ -110,6 +112,15 @@ int conenat_config_check(const struct conenat_config *cfg, const char **why)
 	if (!cfg->max_mappings || !cfg->max_per_host) {
 		*why = "mapping limits must be at least 1";
 		return -EINVAL;
+	}
+	if (!cfg->max_conns_per_host || !cfg->max_conns_per_mapping) {
+		*why = "connection limits must be at least 1";
+		return -EINVAL;
+	}
+	if (cfg->max_conns_per_mapping > CONENAT_MAX_CONNS_PER_MAPPING) {
+		*why = "per-mapping connection limit is above "
+		       __stringify(CONENAT_MAX_CONNS_PER_MAPPING);
+		return -ERANGE;
 	}
 	if (cfg->max_mappings > CONENAT_MAX_MAPPINGS) {
 		*why = "mapping limit is above 16777216";

@@ -10,8 +10,9 @@
  * added and removed under the host_lock of their mapping's host, like the
  * mapping itself, so a connection never outlives its mapping. Only
  * outbound segments create connections, so inbound traffic, hostile or
- * not, allocates nothing; the number of connections is bounded by
- * max_mappings.
+ * not, allocates nothing; the connections of one host and of one mapping
+ * are bounded by max_conns_per_host and max_conns_per_mapping, and all
+ * of them by max_mappings.
  */
 #include <linux/slab.h>
 #include <linux/jiffies.h>
@@ -40,20 +41,41 @@ static void conenat_conn_free_rcu(struct rcu_head *head)
 }
 
 /*
+ * Whether @m, of host @h, may have one more connection. Caller holds the
+ * host_lock of @h; a NULL @h (@m just expired) may not.
+ */
+static bool conenat_conn_room(const struct conenat_config *cfg,
+			      const struct conenat_host *h,
+			      const struct conenat_mapping *m)
+{
+	return h && m->nconns < cfg->max_conns_per_mapping &&
+	       h->nconns < cfg->max_conns_per_host;
+}
+
+/*
  * Track a new connection of @m, in slot @s. Returns it, the one another
- * CPU added first, or NULL when the limit is reached, memory is short, or
- * @m has just expired. Context: softirq or process, RCU read lock held.
+ * CPU added first, or NULL when a limit is reached (*@limited is set for
+ * the per-host and per-mapping ones), memory is short, or @m has just
+ * expired. A mapping at its limit costs no allocation: one spraying
+ * segments to ever new remote endpoints stops at a read.
+ * Context: softirq or process, RCU read lock held.
  */
 static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 					     const struct conenat_config *cfg,
 					     struct conenat_slot s,
 					     struct conenat_mapping *m,
-					     __be32 raddr, __be16 rport)
+					     __be32 raddr, __be16 rport,
+					     bool *limited)
 {
 	unsigned int hl = conenat_host_lock(&t->hash, m->int_addr);
 	struct conenat_conn *c, *found = NULL;
 	struct mem_cgroup *charge;
+	struct conenat_host *h;
 
+	if (READ_ONCE(m->nconns) >= cfg->max_conns_per_mapping) {
+		*limited = true;
+		return NULL;
+	}
 	if (atomic_inc_return(&t->nconns) > cfg->max_mappings)
 		goto uncount;
 	charge = conenat_charge_begin(t);
@@ -74,12 +96,18 @@ static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 	found = conenat_conn_find(t, s, m, raddr, rport);
 	/* An unhashed mapping has expired; the GC will not look again. */
 	if (!found && !hlist_unhashed(&m->int_node)) {
-		spin_lock(&t->conn_lock[s.lock]);
-		hlist_add_head_rcu(&c->node, &t->conn_hash[s.bucket]);
-		spin_unlock(&t->conn_lock[s.lock]);
-		hlist_add_head_rcu(&c->map_node, &m->conns);
-		spin_unlock_bh(&t->host_lock[hl]);
-		return c;
+		h = conenat_host_find(t, hl, m->int_addr);
+		*limited = !conenat_conn_room(cfg, h, m);
+		if (!*limited) {
+			spin_lock(&t->conn_lock[s.lock]);
+			hlist_add_head_rcu(&c->node, &t->conn_hash[s.bucket]);
+			spin_unlock(&t->conn_lock[s.lock]);
+			hlist_add_head_rcu(&c->map_node, &m->conns);
+			WRITE_ONCE(m->nconns, m->nconns + 1);
+			h->nconns++;
+			spin_unlock_bh(&t->host_lock[hl]);
+			return c;
+		}
 	}
 	spin_unlock_bh(&t->host_lock[hl]);
 	kmem_cache_free(conenat_conn_cache, c);
@@ -115,6 +143,7 @@ void conenat_conn_track(struct conenat_instance *inst,
 	struct conenat_conn *c;
 	unsigned long expires;
 	struct conenat_slot s;
+	bool limited = false;
 	u8 state, next;
 
 	s = conenat_conn_slot(&t->hash, m->int_addr, m->int_port, raddr, rport);
@@ -122,8 +151,10 @@ void conenat_conn_track(struct conenat_instance *inst,
 	if (!c) {
 		if (!out || (tcp_flags & CONENAT_TCPF_RST))
 			return;
-		c = conenat_conn_add(t, cfg, s, m, raddr, rport);
+		c = conenat_conn_add(t, cfg, s, m, raddr, rport, &limited);
 		if (!c) {
+			if (limited)
+				conenat_count(inst, CONENAT_STAT_REFUSED_CONNS);
 			conenat_count(inst, CONENAT_STAT_UNTRACKED);
 			expires = conenat_expiry(cfg, CONENAT_TCP,
 						 CONENAT_CONN_ESTABLISHED);
@@ -154,8 +185,9 @@ bool conenat_conns_due(const struct conenat_mapping *m, unsigned long now)
 	return false;
 }
 
-/* Caller holds the host_lock of @c's mapping. */
-static void conenat_conn_del(struct conenat_table *t, struct conenat_conn *c)
+/* Caller holds the host_lock of @c's mapping, whose host is @h. */
+static void conenat_conn_del(struct conenat_table *t, struct conenat_host *h,
+			     struct conenat_conn *c)
 {
 	struct conenat_mapping *m = c->map;
 	struct conenat_slot s = conenat_conn_slot(&t->hash, m->int_addr,
@@ -166,24 +198,32 @@ static void conenat_conn_del(struct conenat_table *t, struct conenat_conn *c)
 	hlist_del_rcu(&c->node);
 	spin_unlock(&t->conn_lock[s.lock]);
 	hlist_del_rcu(&c->map_node);
+	WRITE_ONCE(m->nconns, m->nconns - 1);
+	if (h)
+		h->nconns--;
 	atomic_dec(&t->nconns);
 	call_rcu(&c->rcu, conenat_conn_free_rcu);
 }
 
 /*
  * Reap the expired connections of @m, or @all of them. Returns whether
- * any is left. Caller holds the host_lock of @m's host.
+ * any is left. The walk is at most max_conns_per_mapping long. Caller
+ * holds host_lock[@hl], @m's host's.
  */
-bool conenat_conns_reap(struct conenat_table *t, struct conenat_mapping *m,
-			bool all)
+bool conenat_conns_reap(struct conenat_table *t, unsigned int hl,
+			struct conenat_mapping *m, bool all)
 {
+	struct conenat_host *h = NULL;
 	unsigned long now = jiffies;
 	struct conenat_conn *c;
 	struct hlist_node *n;
 
+	if (hlist_empty(&m->conns))
+		return false;
+	h = conenat_host_find(t, hl, m->int_addr);
 	hlist_for_each_entry_safe(c, n, &m->conns, map_node)
 		if (all || !time_before(now, READ_ONCE(c->expires)))
-			conenat_conn_del(t, c);
+			conenat_conn_del(t, h, c);
 	return !hlist_empty(&m->conns);
 }
 

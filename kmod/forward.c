@@ -34,13 +34,13 @@ static int conenat_forward_map(struct conenat_instance *inst,
 		return 0;
 	rcu_read_lock();
 	m = conenat_lookup_int(t, f->proto, f->int_addr, f->int_port);
-	if (m && !m->fixed)
+	if (m && !conenat_map_fixed(m))
 		conenat_mapping_drop(t, m);
 	/* Its stamp is never read: a forward never expires. */
 	m = conenat_mapping_create(inst, cfg, f->proto, f->int_addr,
 				   f->int_port, jiffies, &event, f->ext_port);
 	/* The data path may have made a dynamic one meanwhile. */
-	if (!m || !m->fixed || m->ext_port != f->ext_port)
+	if (!m || !conenat_map_fixed(m) || m->ext_port != f->ext_port)
 		err = -EADDRINUSE;
 	rcu_read_unlock();
 	return err;
@@ -55,7 +55,7 @@ static void conenat_forward_unmap(struct conenat_instance *inst,
 
 	rcu_read_lock();
 	m = conenat_lookup_int(t, f->proto, f->int_addr, f->int_port);
-	if (m && m->fixed && m->ext_port == f->ext_port)
+	if (m && conenat_map_fixed(m) && m->ext_port == f->ext_port)
 		conenat_mapping_drop(t, m);
 	rcu_read_unlock();
 }
@@ -120,13 +120,13 @@ static bool conenat_forward_blocked(struct conenat_instance *inst,
 		return false;
 	rcu_read_lock();
 	m = conenat_lookup_ext(&inst->table, f->proto, ext_addr, f->ext_port);
-	if (!m || (READ_ONCE(m->dead) &&
+	if (!m || (conenat_map_dead(m) &&
 		   !time_before(jiffies, READ_ONCE(m->expires))))
 		blocked = conenat_port_in_use(inst->net, f->proto, f->ext_port);
 	else if (m->int_addr == f->int_addr && m->int_port == f->int_port)
 		blocked = false;
 	else
-		blocked = !READ_ONCE(m->fixed) ||
+		blocked = !conenat_map_fixed(m) ||
 			  !conenat_forward_on(old, f->proto, f->ext_port);
 	rcu_read_unlock();
 	return blocked;

@@ -55,6 +55,12 @@ static struct netlink_range_validation conenat_holddown_range = {
 	.max = CONENAT_MAX_TIMEOUT,
 };
 
+/* Beyond what the policy's 16-bit bounds can say. */
+static struct netlink_range_validation conenat_conns_range = {
+	.min = 1,
+	.max = CONENAT_MAX_CONNS_PER_MAPPING,
+};
+
 /*
  * One policy per kind of request, each the size of the whole attribute
  * space: an attribute another kind of request takes is NLA_UNSPEC here,
@@ -75,6 +81,9 @@ static const struct nla_policy conenat_config_policy[CONENAT_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_holddown_range),
 	[CONENAT_A_MAX_MAPPINGS] = NLA_POLICY_MIN(NLA_U32, 1),
 	[CONENAT_A_MAX_PER_HOST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[CONENAT_A_MAX_CONNS_PER_HOST] = NLA_POLICY_MIN(NLA_U32, 1),
+	[CONENAT_A_MAX_CONNS_PER_MAPPING] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_conns_range),
 	[CONENAT_A_FWMARK] = { .type = NLA_U32 },
 	[CONENAT_A_INBOUND_REFRESH] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CONENAT_A_UNSAFE_TIMEOUTS] = { .type = NLA_FLAG },
@@ -440,6 +449,12 @@ static int conenat_parse_config(struct genl_info *info,
 	else if (cfg->max_per_host > cfg->max_mappings)
 		/* A lower limit lowers the per-host one not given with it. */
 		cfg->max_per_host = cfg->max_mappings;
+	if (tb[CONENAT_A_MAX_CONNS_PER_HOST])
+		cfg->max_conns_per_host =
+			nla_get_u32(tb[CONENAT_A_MAX_CONNS_PER_HOST]);
+	if (tb[CONENAT_A_MAX_CONNS_PER_MAPPING])
+		cfg->max_conns_per_mapping =
+			nla_get_u32(tb[CONENAT_A_MAX_CONNS_PER_MAPPING]);
 	if (tb[CONENAT_A_FWMARK])
 		cfg->fwmark = nla_get_u32(tb[CONENAT_A_FWMARK]);
 	if (tb[CONENAT_A_INBOUND_REFRESH])
@@ -737,6 +752,10 @@ static int conenat_put_config(struct sk_buff *msg,
 	    conenat_put_pool(msg, &cfg->pool) ||
 	    nla_put_u32(msg, CONENAT_A_MAX_MAPPINGS, cfg->max_mappings) ||
 	    nla_put_u32(msg, CONENAT_A_MAX_PER_HOST, cfg->max_per_host) ||
+	    nla_put_u32(msg, CONENAT_A_MAX_CONNS_PER_HOST,
+			cfg->max_conns_per_host) ||
+	    nla_put_u32(msg, CONENAT_A_MAX_CONNS_PER_MAPPING,
+			cfg->max_conns_per_mapping) ||
 	    nla_put_u32(msg, CONENAT_A_FWMARK, cfg->fwmark) ||
 	    nla_put_u8(msg, CONENAT_A_INBOUND_REFRESH, cfg->inbound_refresh) ||
 	    nla_put_u32(msg, CONENAT_A_MAPPINGS,
@@ -832,7 +851,7 @@ static int conenat_put_mapping_attrs(struct sk_buff *skb,
 	    nla_put_u16(skb, CONENAT_MAP_A_INT_PORT, ntohs(m->int_port)) ||
 	    nla_put_in_addr(skb, CONENAT_MAP_A_EXT_ADDR, m->ext_addr) ||
 	    nla_put_u16(skb, CONENAT_MAP_A_EXT_PORT, ntohs(m->ext_port)) ||
-	    (m->fixed ? nla_put_flag(skb, CONENAT_MAP_A_STATIC) :
+	    (conenat_map_fixed(m) ? nla_put_flag(skb, CONENAT_MAP_A_STATIC) :
 			nla_put_u32(skb, CONENAT_MAP_A_EXPIRES,
 				    jiffies_to_msecs(max(left, 0L)))) ||
 	    (m->proto == CONENAT_TCP &&

@@ -141,15 +141,26 @@ struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
 	return NULL;
 }
 
-/* Caller holds host_lock[@lock]. */
-static struct conenat_host *conenat_host_get(struct conenat_table *t,
-					     unsigned int lock, __be32 addr)
+/* The counts of host @addr, or NULL. Caller holds host_lock[@lock]. */
+struct conenat_host *conenat_host_find(struct conenat_table *t,
+				       unsigned int lock, __be32 addr)
 {
 	struct conenat_host *h;
 
 	hlist_for_each_entry(h, &t->host_hash[lock], node)
 		if (h->addr == addr)
 			return h;
+	return NULL;
+}
+
+/* Caller holds host_lock[@lock]. */
+static struct conenat_host *conenat_host_get(struct conenat_table *t,
+					     unsigned int lock, __be32 addr)
+{
+	struct conenat_host *h = conenat_host_find(t, lock, addr);
+
+	if (h)
+		return h;
 	h = kzalloc(sizeof(*h), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (h) {
 		h->addr = addr;
@@ -161,6 +172,8 @@ static struct conenat_host *conenat_host_get(struct conenat_table *t,
 /* Caller holds the host_lock of @h. */
 static void conenat_host_release(struct conenat_host *h)
 {
+	/* A host's connections are of its live mappings. */
+	WARN_ON_ONCE(!h->count && h->nconns);
 	if (!h->count) {
 		hlist_del(&h->node);
 		kfree(h);
@@ -178,12 +191,10 @@ static void conenat_int_unhash(struct conenat_table *t,
 	spin_lock(&t->int_lock[s.lock]);
 	hlist_del_init_rcu(&m->int_node);
 	spin_unlock(&t->int_lock[s.lock]);
-	hlist_for_each_entry(h, &t->host_hash[hl], node) {
-		if (h->addr == m->int_addr) {
-			h->count--;
-			conenat_host_release(h);
-			break;
-		}
+	h = conenat_host_find(t, hl, m->int_addr);
+	if (h) {
+		h->count--;
+		conenat_host_release(h);
 	}
 }
 
@@ -280,14 +291,14 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 			break;
 		}
 	}
-	if (holder && holder->dead && holder->int_addr == m->int_addr &&
+	if (holder && conenat_map_dead(holder) &&
+	    holder->int_addr == m->int_addr &&
 	    holder->int_port == m->int_port) {
 		WRITE_ONCE(holder->expires, m->expires);
-		WRITE_ONCE(holder->fixed, m->fixed);
-		WRITE_ONCE(holder->dead, 0);
+		WRITE_ONCE(holder->flags, m->flags & CONENAT_MAP_FIXED);
 		*revive = holder;
 		claimed = true;
-	} else if (holder && (!holder->dead ||
+	} else if (holder && (!conenat_map_dead(holder) ||
 			      time_before(jiffies, holder->expires))) {
 		claimed = false;
 	} else if (!conenat_port_in_use(inst->net, m->proto, port)) {
@@ -338,19 +349,20 @@ conenat_create_locked(struct conenat_instance *inst,
 		      struct conenat_mapping *m, enum conenat_stat *refused)
 {
 	struct conenat_table *t = &inst->table;
+	bool fixed = m->flags & CONENAT_MAP_FIXED;
 	struct conenat_mapping *old = NULL;
 	bool claimed;
 
 	/* Port forwards are configuration: the limits do not apply. */
-	if (!m->fixed && host->count >= cfg->max_per_host) {
+	if (!fixed && host->count >= cfg->max_per_host) {
 		*refused = CONENAT_STAT_REFUSED_HOST;
 		return NULL;
 	}
-	if (!conenat_mapping_count(t, cfg->max_mappings, m->fixed)) {
+	if (!conenat_mapping_count(t, cfg->max_mappings, fixed)) {
 		*refused = CONENAT_STAT_REFUSED_LIMIT;
 		return NULL;
 	}
-	claimed = m->fixed ? conenat_claim_port(inst, m, m->ext_port, &old) :
+	claimed = fixed ? conenat_claim_port(inst, m, m->ext_port, &old) :
 			     conenat_pick_port(inst, &cfg->ports[m->proto], m,
 					       &old);
 	if (!claimed) {
@@ -420,7 +432,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		.ext_addr = ext_addr,
 		.ext_port = fixed_port,
 		.proto = proto,
-		.fixed = !!fixed_port,
+		.flags = fixed_port ? CONENAT_MAP_FIXED : 0,
 	};
 
 	spin_lock_bh(&t->host_lock[hl]);
@@ -465,7 +477,7 @@ static bool conenat_mapping_due(const struct conenat_mapping *m,
 {
 	if (conenat_conns_due(m, now))
 		return true;
-	return !READ_ONCE(m->fixed) &&
+	return !conenat_map_fixed(m) &&
 	       conenat_expired(READ_ONCE(m->expires), now) &&
 	       hlist_empty(&m->conns);
 }
@@ -486,11 +498,12 @@ static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 	bool was_live, expired = false;
 
 	spin_lock_bh(&t->host_lock[hl]);
-	if (conenat_conns_reap(t, m, flush) ||
-	    (!flush && (m->fixed || !conenat_expired(m->expires, jiffies))))
+	if (conenat_conns_reap(t, hl, m, flush) ||
+	    (!flush && (conenat_map_fixed(m) ||
+			!conenat_expired(m->expires, jiffies))))
 		goto out;
-	/* m->dead only changes under host_lock (and ext_lock). */
-	was_live = !m->dead;
+	/* DEAD only changes under host_lock (and ext_lock). */
+	was_live = !conenat_map_dead(m);
 	if (was_live)
 		conenat_int_unhash(t, m, hl);
 	spin_lock(&t->ext_lock[es.lock]);
@@ -499,7 +512,7 @@ static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 		expired = was_live && !flush;
 		if (expired && holddown) {
 			WRITE_ONCE(m->expires, jiffies + holddown);
-			WRITE_ONCE(m->dead, 1);
+			WRITE_ONCE(m->flags, m->flags | CONENAT_MAP_DEAD);
 		} else {
 			conenat_ext_unhash(t, m);
 		}
@@ -525,7 +538,7 @@ static bool conenat_scan_wants(const struct conenat_mapping *m,
 		return conenat_mapping_due(m, now);
 	if (proto >= 0 && m->proto != proto)
 		return false;
-	return what == CONENAT_SCAN_ALL || !READ_ONCE(m->fixed);
+	return what == CONENAT_SCAN_ALL || !conenat_map_fixed(m);
 }
 
 /**

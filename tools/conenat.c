@@ -161,6 +161,8 @@ const enum mnl_attr_data_type attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_FORWARDS] = MNL_TYPE_NESTED,
 	[CONENAT_A_ADDRS] = MNL_TYPE_NESTED,
 	[CONENAT_A_STATIC] = MNL_TYPE_FLAG,
+	[CONENAT_A_MAX_CONNS_PER_HOST] = MNL_TYPE_U32,
+	[CONENAT_A_MAX_CONNS_PER_MAPPING] = MNL_TYPE_U32,
 };
 
 const enum mnl_attr_data_type range_types[CONENAT_RANGE_A_MAX + 1] = {

@@ -33,6 +33,12 @@ const struct cfg_option cfg_options[] = {
 	  "maximum number of mappings" },
 	{ "--max-per-host", OPT_U32, CONENAT_A_MAX_PER_HOST, "N",
 	  "maximum number of mappings of one internal host" },
+	{ "--max-conns-per-host", OPT_U32, CONENAT_A_MAX_CONNS_PER_HOST, "N",
+	  "TCP connections of one host (default "
+	  STR(CONENAT_DEFAULT_MAX_CONNS_PER_HOST) ")" },
+	{ "--max-conns-per-mapping", OPT_U32, CONENAT_A_MAX_CONNS_PER_MAPPING,
+	  "N", "TCP connections of one mapping (default "
+	  STR(CONENAT_DEFAULT_MAX_CONNS_PER_MAPPING) ")" },
 	{ "--fwmark", OPT_U32, CONENAT_A_FWMARK, "MARK",
 	  "mark for translated inbound packets (0: none)" },
 	{ "--inbound-refresh", OPT_ONOFF, CONENAT_A_INBOUND_REFRESH, "on|off",
@@ -178,6 +184,11 @@ static int check_config(const struct config *cfg)
 		if (opt->kind == OPT_U32 && opt->attr != CONENAT_A_FWMARK && !v)
 			return option_error(opt, "0 is out of range (at least 1)");
 	}
+	v = cfg->val[CONENAT_A_MAX_CONNS_PER_MAPPING];
+	if (v > CONENAT_MAX_CONNS_PER_MAPPING)
+		return option_error(option_of(CONENAT_A_MAX_CONNS_PER_MAPPING),
+				    "%" PRIu32 " is out of range (1 to %d)",
+				    v, CONENAT_MAX_CONNS_PER_MAPPING);
 	if (cfg->set[CONENAT_A_MAX_MAPPINGS] && cfg->set[CONENAT_A_MAX_PER_HOST] &&
 	    cfg->val[CONENAT_A_MAX_PER_HOST] > cfg->val[CONENAT_A_MAX_MAPPINGS])
 		return option_error(option_of(CONENAT_A_MAX_PER_HOST),

@@ -31,6 +31,7 @@ static const char *const stat_names[CONENAT_STAT_MAX + 1] = {
 	[CONENAT_STAT_DROP_ICMP_CHECKSUM] = "drop_icmp_checksum",
 	[CONENAT_STAT_DROP_PROTO] = "drop_protocol",
 	[CONENAT_STAT_DROP_SPOOFED] = "drop_spoofed",
+	[CONENAT_STAT_REFUSED_CONNS] = "refused_conns",
 };
 
 static int stats_cb(const struct nlmsghdr *nlh, void *data)

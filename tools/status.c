@@ -233,6 +233,9 @@ static void print_status(const struct status *st)
 	       v[CONENAT_A_MAX_MAPPINGS], plural(v[CONENAT_A_MAX_MAPPINGS]),
 	       v[CONENAT_A_MAX_PER_HOST], v[CONENAT_A_MAPPINGS],
 	       plural(v[CONENAT_A_MAPPINGS]));
+	printf("  tcp connections %" PRIu32 " per host, %" PRIu32
+	       " per mapping\n", v[CONENAT_A_MAX_CONNS_PER_HOST],
+	       v[CONENAT_A_MAX_CONNS_PER_MAPPING]);
 	if (v[CONENAT_A_FWMARK])
 		printf("  fwmark 0x%" PRIx32, v[CONENAT_A_FWMARK]);
 	else
@@ -284,6 +287,10 @@ static void json_status(const struct status *st, const struct stats *stats)
 		json_uint(&j, "holddown", v[CONENAT_A_HOLDDOWN]);
 		json_uint(&j, "max_mappings", v[CONENAT_A_MAX_MAPPINGS]);
 		json_uint(&j, "max_per_host", v[CONENAT_A_MAX_PER_HOST]);
+		json_uint(&j, "max_conns_per_host",
+			  v[CONENAT_A_MAX_CONNS_PER_HOST]);
+		json_uint(&j, "max_conns_per_mapping",
+			  v[CONENAT_A_MAX_CONNS_PER_MAPPING]);
 		json_uint(&j, "fwmark", v[CONENAT_A_FWMARK]);
 		json_bool(&j, "inbound_refresh", v[CONENAT_A_INBOUND_REFRESH]);
 		json_prefixes(&j, "internal", &st->internal);

@@ -4,14 +4,17 @@
  * (64-byte Ethernet frames) through a raw IPv4 socket with prebuilt
  * headers, in sendmmsg() batches, so that the router's work dominates.
  * Sources cycle over ADDRS x PORTS (or, with -n, each source is used once:
- * every packet needs a new mapping). Prints packets sent and the elapsed
+ * every packet needs a new mapping); destinations, when DST names several,
+ * cycle after each round of sources. With -a, bare TCP ACKs (checksum
+ * left 0) instead of datagrams. Prints packets sent and the elapsed
  * CLOCK_MONOTONIC time, which under qemu -icount is guest time.
  *
- *   blast [-n] -c COUNT -s ADDR[+NADDRS] -p LO-HI DST:PORT
+ *   blast [-n] [-a] -c COUNT -s ADDR[+NADDRS] -p LO-HI DST[+NADDRS]:PORT[-HI]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +28,24 @@
 
 struct pkt {
 	struct iphdr ip;
-	struct udphdr udp;
-	char data[PAYLOAD];
+	union {
+		struct {
+			struct udphdr udp;
+			char data[PAYLOAD];
+		} __attribute__((packed));
+		struct tcphdr tcp;
+	};
 } __attribute__((packed));
+
+/* ADDR[+N] and LO[-HI]: a block of addresses or ports. */
+struct span {
+	uint32_t first;		/* host order */
+	unsigned long n;
+};
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: blast [-n] -c COUNT -s ADDR[+N] -p LO-HI DST:PORT\n");
+	fprintf(stderr, "usage: blast [-n] [-a] -c COUNT -s ADDR[+N] -p LO-HI DST[+N]:PORT[-HI]\n");
 	exit(2);
 }
 
@@ -43,56 +57,78 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static struct span addr_span(char *s)
+{
+	struct span sp = { .n = 1 };
+	char *plus = strchr(s, '+');
+	struct in_addr a;
+
+	if (plus) {
+		*plus = '\0';
+		sp.n = strtoul(plus + 1, NULL, 0);
+	}
+	if (inet_pton(AF_INET, s, &a) != 1 || !sp.n)
+		usage();
+	sp.first = ntohl(a.s_addr);
+	return sp;
+}
+
+static struct span port_span(const char *s)
+{
+	unsigned int lo, hi;
+	int n = sscanf(s, "%u-%u", &lo, &hi);
+
+	if (n == 1)
+		hi = lo;
+	if (n < 1 || !lo || hi < lo || hi > 65535)
+		usage();
+	return (struct span){ .first = lo, .n = hi - lo + 1 };
+}
+
 int main(int argc, char **argv)
 {
-	unsigned long count = 0, naddrs = 1, nports, i, sent = 0;
-	unsigned int lo = 0, hi = 0, dport;
-	struct sockaddr_in dst = { .sin_family = AF_INET };
-	struct pkt pkts[BATCH];
+	struct span saddr = { 0 }, sport = { 0 }, daddr, dport;
+	unsigned long count = 0, nsrc, i, sent = 0;
+	struct sockaddr_in dst[BATCH];
 	struct mmsghdr msgs[BATCH];
+	struct pkt pkts[BATCH];
 	struct iovec iov[BATCH];
-	uint32_t saddr;
-	char *plus, *colon;
-	int fd, one = 1, c, fresh = 0;
+	int fd, one = 1, c, fresh = 0, ack = 0;
+	size_t len;
+	char *colon;
 	double t0, t1;
 
-	while ((c = getopt(argc, argv, "nc:s:p:")) != -1) {
+	while ((c = getopt(argc, argv, "nac:s:p:")) != -1) {
 		switch (c) {
 		case 'n':
 			fresh = 1;
+			break;
+		case 'a':
+			ack = 1;
 			break;
 		case 'c':
 			count = strtoul(optarg, NULL, 0);
 			break;
 		case 's':
-			plus = strchr(optarg, '+');
-			if (plus) {
-				*plus = '\0';
-				naddrs = strtoul(plus + 1, NULL, 0);
-			}
-			if (inet_pton(AF_INET, optarg, &saddr) != 1)
-				usage();
+			saddr = addr_span(optarg);
 			break;
 		case 'p':
-			if (sscanf(optarg, "%u-%u", &lo, &hi) != 2 || !lo ||
-			    hi < lo || hi > 65535)
-				usage();
+			sport = port_span(optarg);
 			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc - 1 || !count || !lo || !naddrs)
+	if (optind != argc - 1 || !count || !sport.n || !saddr.n)
 		usage();
 	colon = strrchr(argv[optind], ':');
 	if (!colon)
 		usage();
 	*colon = '\0';
-	dport = atoi(colon + 1);
-	if (inet_pton(AF_INET, argv[optind], &dst.sin_addr) != 1)
-		usage();
-	nports = hi - lo + 1;
-	if (fresh && count > nports * naddrs) {
+	dport = port_span(colon + 1);
+	daddr = addr_span(argv[optind]);
+	nsrc = sport.n * saddr.n;
+	if (fresh && count > nsrc) {
 		fprintf(stderr, "blast: -n needs COUNT <= sources\n");
 		return 2;
 	}
@@ -102,24 +138,32 @@ int main(int argc, char **argv)
 		perror("blast: raw socket");
 		return 1;
 	}
+	len = ack ? sizeof(struct iphdr) + sizeof(struct tcphdr) :
+		    sizeof(struct pkt);
 	memset(pkts, 0, sizeof(pkts));
 	for (i = 0; i < BATCH; i++) {
 		pkts[i].ip.version = 4;
 		pkts[i].ip.ihl = 5;
 		pkts[i].ip.ttl = 64;
-		pkts[i].ip.protocol = IPPROTO_UDP;
-		pkts[i].ip.tot_len = htons(sizeof(struct pkt));
-		pkts[i].ip.daddr = dst.sin_addr.s_addr;
-		pkts[i].udp.dest = htons(dport);
-		pkts[i].udp.len = htons(sizeof(struct udphdr) + PAYLOAD);
-		/* UDP checksum 0: none, which a NAT keeps as it is */
+		pkts[i].ip.protocol = ack ? IPPROTO_TCP : IPPROTO_UDP;
+		pkts[i].ip.tot_len = htons(len);
+		if (ack) {
+			pkts[i].tcp.doff = 5;
+			pkts[i].tcp.ack = 1;
+			pkts[i].tcp.ack_seq = htonl(1);
+			pkts[i].tcp.window = htons(512);
+		} else {
+			pkts[i].udp.len = htons(sizeof(struct udphdr) + PAYLOAD);
+			/* UDP checksum 0: none, which a NAT keeps as it is */
+		}
 		iov[i].iov_base = &pkts[i];
-		iov[i].iov_len = sizeof(struct pkt);
+		iov[i].iov_len = len;
+		dst[i] = (struct sockaddr_in){ .sin_family = AF_INET };
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
-		msgs[i].msg_hdr.msg_name = &dst;
-		msgs[i].msg_hdr.msg_namelen = sizeof(dst);
+		msgs[i].msg_hdr.msg_name = &dst[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(dst[i]);
 	}
 
 	t0 = now();
@@ -129,12 +173,22 @@ int main(int argc, char **argv)
 
 		for (k = 0; k < n; k++) {
 			unsigned long s = sent + k;
-			unsigned long port = s % nports;
-			unsigned long addr = (s / nports) % naddrs;
+			unsigned long d = (s / nsrc) % (daddr.n * dport.n);
+			uint16_t sp = sport.first + s % sport.n;
+			uint16_t dp = dport.first + d % dport.n;
 
 			/* the kernel fills in the IP checksum and id */
-			pkts[k].ip.saddr = htonl(ntohl(saddr) + addr);
-			pkts[k].udp.source = htons(lo + port);
+			pkts[k].ip.saddr = htonl(saddr.first +
+						 (s / sport.n) % saddr.n);
+			pkts[k].ip.daddr = htonl(daddr.first + d / dport.n);
+			dst[k].sin_addr.s_addr = pkts[k].ip.daddr;
+			if (ack) {
+				pkts[k].tcp.source = htons(sp);
+				pkts[k].tcp.dest = htons(dp);
+			} else {
+				pkts[k].udp.source = htons(sp);
+				pkts[k].udp.dest = htons(dp);
+			}
 		}
 		r = sendmmsg(fd, msgs, n, 0);
 		if (r <= 0) {

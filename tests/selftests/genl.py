@@ -41,6 +41,7 @@ A_TIMEOUT_UDP, A_HOLDDOWN, A_MAX_MAPPINGS = 8, 12, 13
 A_INBOUND_REFRESH, A_UNSAFE_TIMEOUTS, A_MAPPING, A_PROTO = 16, 17, 19, 20
 A_INT_ADDR, A_INTERNAL, A_PREFIX, A_ADDRS, A_STATIC = 21, 23, 25, 27, 28
 A_FORWARDS = 26
+A_MAX_CONNS_PER_HOST, A_MAX_CONNS_PER_MAPPING = 29, 30
 RANGE_PROTO, RANGE_MIN, RANGE_MAX = 1, 2, 3
 PFX_ADDR, PFX_LEN = 1, 2
 MAP_PROTO, MAP_INT_ADDR, MAP_INT_PORT, MAP_EXT_PORT = 1, 2, 3, 5
@@ -191,6 +192,12 @@ CASES = [
     ("pool of 65", SET,
      attr(A_ADDRS, [addr(A_EXT_ADDR, "100.64.0.%d" % i)
                     for i in range(1, 66)])),
+    ("no connections per host", SET, u32(A_MAX_CONNS_PER_HOST, 0)),
+    ("no connections per mapping", SET, u32(A_MAX_CONNS_PER_MAPPING, 0)),
+    ("65536 connections per mapping", SET,
+     u32(A_MAX_CONNS_PER_MAPPING, 65536)),
+    ("connections per mapping as u16", SET,
+     u16(A_MAX_CONNS_PER_MAPPING, 100)),
     ("forward without mapping", FORWARD_ADD, b""),
     ("forward without internal address", FORWARD_ADD,
      fwd(u8(MAP_PROTO, UDP), u16(MAP_EXT_PORT, 4000), u16(MAP_INT_PORT, 1))),

@@ -20,6 +20,7 @@ TESTS=(
 	inbound_flood_creates_nothing
 	outbound_flood_stops_at_limits
 	global_limit_holds_under_two_senders
+	tcp_ack_spray_held_to_its_host
 	dump_during_changes_flagged_and_retried
 )
 
@@ -601,6 +602,68 @@ global_limit_holds_under_two_senders() {
 		fail "${IG[IpForwDatagrams]} packets forwarded, $made made a mapping, $refused refused: $((IG[IpForwDatagrams] - made - refused)) unaccounted"
 	[ "$p1" -ge 1 ] && [ "$p2" -ge 1 ] || fail "a sender got no mapping"
 	watched_max 5000
+}
+
+# third_host WHEN: 10.0.2.3 sends 5000 datagrams to the sink 192.0.2.192;
+# prints how many inet counted and in how long (a figure, not a check).
+third_host() {
+	local out n0 n1
+	n0=$(in_ns "$inet" nft -j list counter ip spray third | jq '.nftables[1].counter.packets')
+	out=$(in_ns "$lan2" "$BLAST" -c 5000 -s 10.0.2.3 -p 7000-7099 192.0.2.192:9)
+	sleep 1
+	n1=$(in_ns "$inet" nft -j list counter ip spray third | jq '.nftables[1].counter.packets')
+	echo "third host, $1: $((n1 - n0)) of 5000 datagrams arrived; $out"
+	THIRD=$((n1 - n0))
+}
+
+# A LAN host spraying bare ACKs from four ports to 100000 remote
+# endpoints is held to its connection limits: at most
+# --max-conns-per-mapping per mapping, --max-conns-per-host in all, the
+# rest counted as refused_conns and tcp_untracked. Another host's TCP
+# connection is still tracked, although the sprayer asked for more
+# connections than --max-mappings (the bound of all of them), and a third
+# host's traffic crosses the router during the spray (its packet rates
+# before and during are printed; the GC's walk of one mapping is bounded
+# by the per-mapping limit).
+tcp_ack_spray_held_to_its_host() {
+	need_blast
+	nat_topology --max-mappings 3000 --max-conns-per-host 2500 \
+		--max-conns-per-mapping 1000
+	# The sprayed endpoints and the third host's sink lead nowhere: no
+	# RST or ICMP error comes back.
+	ip -n "$inet" route add blackhole 192.0.2.128/25
+	in_ns "$inet" nft add table ip spray
+	in_ns "$inet" nft add counter ip spray third
+	in_ns "$inet" nft add chain ip spray in \
+		'{ type filter hook prerouting priority 0; }'
+	in_ns "$inet" nft add rule ip spray in ip daddr 192.0.2.192 counter name third
+	ip -n "$lan2" addr add 10.0.2.3/24 dev eth0
+	reflectors "$inet" tcp 198.51.100.10:8080
+	local spray conns per total m c
+	counters c0
+	third_host "before the spray"
+	in_ns "$lan1" "$BLAST" -a -c 100000 -s 10.0.1.2 -p 5000-5003 \
+		192.0.2.128+4:1-25000 >"$TMPDIR/spray" &
+	spray=$!
+	third_host "during the spray"
+	[ "$THIRD" -gt 0 ] || fail "no datagram of the third host crossed during the spray"
+	wait $spray || fail "the spray failed"
+	cat "$TMPDIR/spray"
+	m=$(send "$lan2" tcp -b 10.0.2.2:6000 198.51.100.10:8080 | mapped)
+	in_range "$m" 20000 29999 || fail "lan2's connection mapped to '$m'"
+	counters c1
+	grown c0 c1
+	conns=$(in_ns "$rt" "$CONENAT" -j mappings)
+	per=$(jq -c '[.[] | select(.internal == "10.0.1.2") | .connections] | sort' <<<"$conns")
+	total=$(jq '[.[] | select(.internal == "10.0.1.2") | .connections] | add' <<<"$conns")
+	c=$(jq '[.[] | select(.internal == "10.0.2.2" and .internal_port == 6000) | .connections] | add' <<<"$conns")
+	echo "sprayer's connections per mapping $per, $total in all; lan2's $c; refused_conns ${G[refused_conns]:-none}, tcp_untracked ${G[tcp_untracked]:-0}"
+	[ "$c" = 1 ] || fail "lan2's connection is not tracked: $c connections"
+	[ "$total" = 2500 ] ||
+		fail "the sprayer has $total connections, its host's limit is 2500"
+	jq -e 'all(. <= 1000)' <<<"$per" >/dev/null ||
+		fail "a mapping has more than 1000 connections: $per"
+	[ "${G[refused_conns]:-0}" -ge 1 ] || fail "refused connections not counted"
 }
 
 # churn: add and delete a port forward, again and again, until

@@ -36,6 +36,19 @@ static void test_defaults(void)
 	   cfg.timeout[CONENAT_TO_ICMP] == 60 &&
 	   cfg.timeout[CONENAT_TO_HOLDDOWN] == 120, "RFC default timeouts");
 	ok(cfg.max_per_host == 4096, "per-host limit defaults to 4096");
+	ok(cfg.max_conns_per_host == 16384 && cfg.max_conns_per_mapping == 1024,
+	   "connection limits default to 16384 per host, 1024 per mapping");
+	cfg.max_conns_per_host = 0;
+	why = NULL;
+	ok(conenat_config_check(&cfg, &why) == -EINVAL && why,
+	   "no connections per host refused: %s", msg(&why));
+	cfg = valid_config();
+	cfg.max_conns_per_mapping = 65536;
+	why = NULL;
+	ok(conenat_config_check(&cfg, &why) == -ERANGE && why,
+	   "65536 connections per mapping refused: %s", msg(&why));
+	cfg.max_conns_per_mapping = 65535;
+	ok(!conenat_config_check(&cfg, NULL), "65535 per mapping accepted");
 }
 
 static void test_ranges(void)

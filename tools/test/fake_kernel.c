@@ -197,6 +197,8 @@ static void get(const struct nlmsghdr *req)
 		mnl_attr_put_u32(nlh, CONENAT_A_HOLDDOWN, 120);
 		mnl_attr_put_u32(nlh, CONENAT_A_MAX_MAPPINGS, 524288);
 		mnl_attr_put_u32(nlh, CONENAT_A_MAX_PER_HOST, 4096);
+		mnl_attr_put_u32(nlh, CONENAT_A_MAX_CONNS_PER_HOST, 16384);
+		mnl_attr_put_u32(nlh, CONENAT_A_MAX_CONNS_PER_MAPPING, 1024);
 		mnl_attr_put_u32(nlh, CONENAT_A_FWMARK, 0);
 		mnl_attr_put_u8(nlh, CONENAT_A_INBOUND_REFRESH, 0);
 		n = mnl_attr_nest_start(nlh, CONENAT_A_INTERNAL);

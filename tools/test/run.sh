@@ -57,6 +57,7 @@ conenat 0.1.0: up
   ports udp 20000-29999 40000, tcp 20000-29999, icmp 20000-29999
   timeouts udp 300s, tcp established 7440s, tcp transitory 240s, icmp 60s, hold-down 120s
   limits 524288 mappings, 4096 per host; 12 mappings now
+  tcp connections 16384 per host, 1024 per mapping
   fwmark none, inbound refresh off
   translate only from 10.0.1.0/24, 10.0.9.7/32
   address pool (one per host) 198.51.100.7, 203.0.113.1
@@ -68,7 +69,7 @@ E
 
 run up -j show
 expect "show -j, up" 0 out <<'E'
-{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"fwmark":0,"inbound_refresh":false,"internal":["10.0.1.0/24","10.0.9.7/32"],"exclude":[],"address_pool":["198.51.100.7","203.0.113.1"],"mapping_count":12}
+{"version":"0.1.0","up":true,"interface":"wan0","ifindex":3,"external_address":"192.0.2.1","ranges":[{"protocol":"udp","min":20000,"max":29999},{"protocol":"tcp","min":20000,"max":29999},{"protocol":"icmp","min":20000,"max":29999},{"protocol":"udp","min":40000,"max":40000}],"timeouts":{"udp":300,"tcp_established":7440,"tcp_transitory":240,"icmp":60},"holddown":120,"max_mappings":524288,"max_per_host":4096,"max_conns_per_host":16384,"max_conns_per_mapping":1024,"fwmark":0,"inbound_refresh":false,"internal":["10.0.1.0/24","10.0.9.7/32"],"exclude":[],"address_pool":["198.51.100.7","203.0.113.1"],"mapping_count":12}
 E
 
 run down show
@@ -161,11 +162,12 @@ drop_unsolicited     17000
 drop_icmp_checksum   18000
 drop_protocol        19000
 drop_spoofed         20000
-stat_22              77
+refused_conns        21000
+stat_23              77
 E
 run up -j stats
 expect "stats -j" 0 out <<'E'
-{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"tcp_untracked":13000,"drop_icmp_unmatched":14000,"hairpinned":15000,"drop_noroute":16000,"drop_unsolicited":17000,"drop_icmp_checksum":18000,"drop_protocol":19000,"drop_spoofed":20000,"stat_22":77}
+{"translated_out":5000001000,"translated_in":2000,"created":3000,"expired":4000,"refused_ports":5000,"refused_limit":6000,"refused_host":7000,"refused_nomem":8000,"drop_noaddr":9000,"drop_malformed":10000,"drop_unwritable":11000,"drop_fragment":12000,"tcp_untracked":13000,"drop_icmp_unmatched":14000,"hairpinned":15000,"drop_noroute":16000,"drop_unsolicited":17000,"drop_icmp_checksum":18000,"drop_protocol":19000,"drop_spoofed":20000,"refused_conns":21000,"stat_23":77}
 E
 
 # up and set then ask for the configuration (cmd 1) to compare its
@@ -426,7 +428,7 @@ E
 run up save
 expect "save prints the whole configuration" 0 out <<'E'
 # conenat 0.1.0 configuration, from conenat save; apply with conenat load FILE
-up wan0 --ports udp:20000-29999 --ports tcp:20000-29999 --ports icmp:20000-29999 --ports udp:40000-40000 --timeout-udp 300 --timeout-tcp-est 7440 --timeout-tcp-trans 240 --timeout-icmp 60 --holddown 120 --max-mappings 524288 --max-per-host 4096 --fwmark 0 --inbound-refresh off --internal 10.0.1.0/24,10.0.9.7/32 --exclude none --address 198.51.100.7,203.0.113.1
+up wan0 --ports udp:20000-29999 --ports tcp:20000-29999 --ports icmp:20000-29999 --ports udp:40000-40000 --timeout-udp 300 --timeout-tcp-est 7440 --timeout-tcp-trans 240 --timeout-icmp 60 --holddown 120 --max-mappings 524288 --max-per-host 4096 --max-conns-per-host 16384 --max-conns-per-mapping 1024 --fwmark 0 --inbound-refresh off --internal 10.0.1.0/24,10.0.9.7/32 --exclude none --address 198.51.100.7,203.0.113.1
 forward add udp 40000 to 10.0.1.2:5000
 forward add tcp 8443 to 10.0.1.3:443
 E
@@ -438,7 +440,7 @@ E
 run up load "$tmp/saved.conf"
 # One request: the configuration and every forward of the file.
 expect "load of a saved file: one up with everything" 0 log <<'E'
-cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=20000 3=29999 } 7{ 1=6 2=20000 3=29999 } 7{ 1=1 2=20000 3=29999 } 7{ 1=17 2=40000 3=40000 } } 8=300 9=7440 10=240 11=60 12=120 13=524288 14=4096 15=0 16=0 23{ 25{ 1=65546 2=24 } 25{ 1=118030346 2=32 } } 24{ } 27{ 5=124007366 5=24182987 } 26{ 19{ 1=17 5=40000 2=33619978 3=5000 } 19{ 1=6 5=8443 2=50397194 3=443 } }
+cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=20000 3=29999 } 7{ 1=6 2=20000 3=29999 } 7{ 1=1 2=20000 3=29999 } 7{ 1=17 2=40000 3=40000 } } 8=300 9=7440 10=240 11=60 12=120 13=524288 14=4096 29=16384 30=1024 15=0 16=0 23{ 25{ 1=65546 2=24 } 25{ 1=118030346 2=32 } } 24{ } 27{ 5=124007366 5=24182987 } 26{ 19{ 1=17 5=40000 2=33619978 3=5000 } 19{ 1=6 5=8443 2=50397194 3=443 } }
 E
 cat >"$tmp/new.conf" <<'C'
 # comments and blank lines are fine
@@ -531,6 +533,19 @@ E
 run up set --max-per-host 0
 expect "a zero limit" 2 err <<'E'
 conenat: --max-per-host: 0 is out of range (at least 1)
+E
+run up set --max-conns-per-mapping 65536
+expect "a per-mapping connection limit out of range" 2 err <<'E'
+conenat: --max-conns-per-mapping: 65536 is out of range (1 to 65535)
+E
+run up set --max-conns-per-host 0
+expect "a zero connection limit" 2 err <<'E'
+conenat: --max-conns-per-host: 0 is out of range (at least 1)
+E
+run up set --max-conns-per-host 500 --max-conns-per-mapping 100
+expect "set sends the connection limits" 0 log <<'E'
+cmd 3 flags 0x5: 29=500 30=100
+cmd 1 flags 0x5:
 E
 run up set --max-mappings 100 --max-per-host 200
 expect "a per-host limit above the limit given with it" 2 err <<'E'

@@ -22,7 +22,9 @@
  *     exist), CONENAT_A_EXT_ADDR (0.0.0.0 while
  *     the interface has no IPv4 address), CONENAT_A_RANGES,
  *     CONENAT_A_TIMEOUT_*, CONENAT_A_HOLDDOWN, CONENAT_A_MAX_MAPPINGS,
- *     CONENAT_A_MAX_PER_HOST, CONENAT_A_FWMARK, CONENAT_A_INBOUND_REFRESH,
+ *     CONENAT_A_MAX_PER_HOST, CONENAT_A_MAX_CONNS_PER_HOST,
+ *     CONENAT_A_MAX_CONNS_PER_MAPPING, CONENAT_A_FWMARK,
+ *     CONENAT_A_INBOUND_REFRESH,
  *     CONENAT_A_INTERNAL and CONENAT_A_EXCLUDE (when not empty),
  *     CONENAT_A_ADDRS (when not empty), CONENAT_A_FORWARDS (when not
  *     empty), nested CONENAT_A_MAPPING each with PROTO, EXT_PORT, INT_ADDR
@@ -67,6 +69,12 @@
  *   REQ-2); the interface's own addresses then play no part, and the
  *   pool's addresses must be routed to the router by the upstream.
  *   Changing the pool flushes every mapping; forwards are made again.
+ *   CONENAT_A_MAX_CONNS_PER_HOST and _PER_MAPPING bound the TCP
+ *   connections tracked for one internal host and for one mapping
+ *   (defaults CONENAT_DEFAULT_MAX_CONNS_PER_*); all of them together are
+ *   bounded by CONENAT_A_MAX_MAPPINGS. A connection over a limit is not
+ *   tracked (CONENAT_STAT_REFUSED_CONNS): its mapping then lasts the
+ *   established timeout from its last outbound segment.
  *   CONENAT_A_FWMARK, when not 0, is set as skb->mark on every inbound
  *   packet translated back to an internal endpoint, so that a firewall
  *   can accept unsolicited traffic to mappings with one rule.
@@ -165,6 +173,9 @@
 #define CONENAT_MAX_PREFIXES			16
 #define CONENAT_MAX_FORWARDS			64
 #define CONENAT_MAX_ADDRS			64
+#define CONENAT_DEFAULT_MAX_CONNS_PER_HOST	16384
+#define CONENAT_DEFAULT_MAX_CONNS_PER_MAPPING	1024
+#define CONENAT_MAX_CONNS_PER_MAPPING		65535
 
 enum conenat_cmd {
 	CONENAT_CMD_UNSPEC,
@@ -214,6 +225,8 @@ enum conenat_attr {
 	CONENAT_A_FORWARDS,		/* nested CONENAT_A_MAPPING */
 	CONENAT_A_ADDRS,		/* nested CONENAT_A_EXT_ADDR */
 	CONENAT_A_STATIC,		/* flag, FLUSH: forwards too */
+	CONENAT_A_MAX_CONNS_PER_HOST,	/* u32, >= 1 */
+	CONENAT_A_MAX_CONNS_PER_MAPPING, /* u32, 1..CONENAT_MAX_CONNS_PER_MAPPING */
 	__CONENAT_A_MAX
 };
 
@@ -295,6 +308,9 @@ enum conenat_stat {
 					 * not translated
 					 */
 	CONENAT_STAT_DROP_SPOOFED,	/* forwarded from an external address */
+	CONENAT_STAT_REFUSED_CONNS,	/* TCP connections not tracked for the
+					 * per-host or per-mapping limit
+					 */
 	__CONENAT_STAT_MAX
 };
 
