@@ -271,6 +271,7 @@ struct conenat_table {
 	atomic_t count;			/* live and held-down mappings */
 	atomic_t nconns;		/* TCP connections tracked */
 	atomic_t gen;			/* changes of ext_hash, for dumps */
+	u32 id;				/* random, not 0; for dumps */
 	struct mem_cgroup *memcg;	/* pays for it all; see table.c */
 	bool userns;			/* owned by another user namespace */
 	/*

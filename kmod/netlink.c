@@ -5,6 +5,14 @@
  * user namespace owning the network namespace, and validates strictly,
  * with a policy per kind of request: unknown and reply-only attributes,
  * and those of another command, are refused with an extack message.
+ *
+ * The family is parallel_ops: genetlink takes no lock of its own around
+ * a request, so that one namespace's slow command (a flush of a million
+ * mappings, the grace periods of a reconfiguration) never holds up
+ * another namespace, nor another family. Each command takes its
+ * namespace's cn->lock for the configuration it reads or changes; the
+ * mapping dump reads the table under RCU alone, and finds the instance
+ * again in each of its parts.
  */
 #include <linux/in.h>
 #include <net/genetlink.h>
@@ -940,35 +948,82 @@ static bool conenat_dump_match(const struct conenat_mapping *m,
  * a dump that spans a change of the outside index, or of the instance, is
  * flagged NLM_F_DUMP_INTR, and the tool asks again.
  */
+/*
+ * The mappings of one outside bucket, from its @seen-th on, into @skb.
+ * Returns the position of the first that did not fit, or -1 when all
+ * did. RCU read side.
+ */
+static long conenat_dump_bucket(struct sk_buff *skb,
+				struct netlink_callback *cb,
+				const struct hlist_head *head,
+				unsigned long seen, struct nlattr **tb)
+{
+	const struct conenat_mapping *m;
+	unsigned long i = 0;
+
+	hlist_for_each_entry_rcu(m, head, ext_node) {
+		if (i++ < seen || !conenat_dump_match(m, tb))
+			continue;
+		if (conenat_put_mapping(skb, cb, m))
+			return i - 1;
+	}
+	return -1;
+}
+
+/*
+ * One message per mapping, whole outside buckets per part of the dump:
+ * a bucket is walked under one RCU read section, and a mapping never
+ * changes bucket, so every mapping that lives through the dump is in it
+ * once, however busy the table. A part that cannot take the next bucket
+ * whole ends before it. Only a bucket too big for a part of its own is
+ * resumed by position, and then, as when the instance itself changed
+ * between parts, the dump is flagged NLM_F_DUMP_INTR if the table
+ * changed meanwhile. cb->args: bucket, position in it, the table's gen
+ * at a stop inside a bucket, the table's id.
+ */
 static int conenat_dump_mappings(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct conenat_net *cn = conenat_pernet(sock_net(skb->sk));
 	struct nlattr **tb = conenat_dump_attrs(cb);
-	unsigned long bucket = cb->args[0], seen = cb->args[1], i;
+	unsigned long bucket = cb->args[0], seen = cb->args[1];
 	struct conenat_instance *inst;
-	struct conenat_mapping *m;
+	struct conenat_table *t;
+	unsigned int start;
+	long stop = -1;
 
 	rcu_read_lock();
 	inst = rcu_dereference(cn->inst);
-	cb->seq = inst ? atomic_read(&inst->table.gen) : 0;
-	for (; inst && bucket < (1UL << inst->table.hash.bits);
-	     bucket++, seen = 0) {
-		i = 0;
-		hlist_for_each_entry_rcu(m, &inst->table.ext_hash[bucket],
-					 ext_node) {
-			if (i++ < seen || !conenat_dump_match(m, tb))
-				continue;
-			if (conenat_put_mapping(skb, cb, m)) {
-				seen = i - 1;
-				goto out;
-			}
-		}
+	t = inst ? &inst->table : NULL;
+	if (!cb->seq) {
+		cb->seq = 1;
+		cb->args[3] = t ? t->id : 0;
+	} else if (!t || t->id != cb->args[3] ||
+		   (seen && atomic_read(&t->gen) != cb->args[2])) {
+		cb->seq++;	/* NLM_F_DUMP_INTR from here on */
 	}
-out:
+	if (t && t->id != cb->args[3])
+		t = NULL;	/* another instance's table: the dump ends */
+	for (; t && bucket < (1UL << t->hash.bits); bucket++, seen = 0) {
+		start = skb->len;
+		stop = conenat_dump_bucket(skb, cb, &t->ext_hash[bucket], seen,
+					   tb);
+		if (stop < 0)
+			continue;
+		if (start) {
+			nlmsg_trim(skb, skb->data + start);
+			stop = 0;
+		} else if (stop == seen) {
+			/* Not one mapping fits in a part of its own. */
+			rcu_read_unlock();
+			return -EMSGSIZE;
+		}
+		cb->args[2] = atomic_read(&t->gen);
+		break;
+	}
 	rcu_read_unlock();
 	cb->args[0] = bucket;
-	cb->args[1] = seen;
+	cb->args[1] = stop < 0 ? 0 : stop;
 	return skb->len;
 }
 
@@ -1067,6 +1122,7 @@ static struct genl_family conenat_family __ro_after_init = {
 	.name = CONENAT_GENL_NAME,
 	.version = CONENAT_GENL_VERSION,
 	.netnsok = true,
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = conenat_ops,
 	.n_ops = ARRAY_SIZE(conenat_ops),

@@ -64,10 +64,9 @@ int conenat_table_init(struct conenat_table *t, const struct net *net,
 	get_random_bytes(&t->hash.key, sizeof(t->hash.key));
 	atomic_set(&t->count, 0);
 	atomic_set(&t->nconns, 0);
-	/* Random, so that a dump resumed on a new instance's table sees a
-	 * change (netlink.c).
-	 */
-	atomic_set(&t->gen, get_random_u32());
+	atomic_set(&t->gen, 0);
+	/* So that a dump resumed on a new instance's table knows (netlink.c). */
+	t->id = get_random_u32() | 1;
 	/* One loop per array: each spin_lock_init() is its own lock class. */
 	for (i = 0; i < CONENAT_NLOCKS; i++) {
 		INIT_HLIST_HEAD(&t->host_hash[i]);

@@ -10,6 +10,7 @@ ksft_skip=4
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CONENAT=${CONENAT:-$TOP/tools/conenat}
 NATTEST=${NATTEST:-$TOP/build/nattest}
+BLAST=${BLAST:-$TOP/build/blast}
 PROBE="/usr/bin/python3 $TOP/tests/selftests/probe.py"
 MODULE=${MODULE:?MODULE must name the conenat.ko to test}
 
@@ -55,6 +56,11 @@ need() {
 	for tool in "$@"; do
 		command -v "$tool" >/dev/null || skip "$tool not installed"
 	done
+}
+
+# The packet source of the floods (make nattest builds it too).
+need_blast() {
+	[ -x "$BLAST" ] || skip "no $BLAST (make nattest)"
 }
 
 # busywait MS CMD...: retry CMD every 100 ms until it succeeds or MS pass.

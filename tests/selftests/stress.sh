@@ -18,6 +18,7 @@ TESTS=(
 	reconfigure_under_traffic
 	delete_interface_under_traffic
 	many_configured_namespaces
+	commands_run_while_another_namespace_flushes
 )
 
 # pin_hook_keys: keep an IPv4 netfilter hook at each hook conenat uses
@@ -173,4 +174,52 @@ many_configured_namespaces() {
 		[ "$(in_ns "$n" "$CONENAT" -j show | jq .up)" = false ] ||
 			fail "$n still up after the module was reloaded"
 	done
+}
+
+# busy_loop NS OUT: conenat show in NS again and again, until
+# $TMPDIR/stop exists, one line in OUT with the time each one returned.
+busy_loop() {
+	while [ ! -e "$TMPDIR/stop" ]; do
+		in_ns "$1" "$CONENAT" -j show >/dev/null ||
+			fail "conenat show in $1 failed"
+		date +%s.%N >>"$2"
+	done
+}
+
+# The family runs requests in parallel (parallel_ops): while the router
+# flushes a million mappings, holding its namespace's lock the while, a
+# conenat command in another namespace gets its answer, again and again.
+# With one lock for the family (genetlink's own), none would return until
+# the flush had.
+commands_run_while_another_namespace_flushes() {
+	need_blast
+	local pool i t0 t1 during n
+	# 256 hosts of 4096 ports each, paired with 64 addresses.
+	pool=$(for i in $(seq 64 127); do printf '203.0.113.%d,' $i; done)
+	nat_topology --ports 1024-65535 --max-mappings 1048576 \
+		--address "${pool%,}"
+	ip -n "$inet" route add blackhole 192.0.2.192/26
+	ip -n "$rt" route add 10.0.4.0/22 via 10.0.1.2
+	in_ns "$lan1" "$BLAST" -n -c 1048576 -s 10.0.4.0+256 \
+		-p 1024-5119 192.0.2.192:9
+	n=$(in_ns "$rt" "$CONENAT" -j show | jq .mapping_count)
+	echo "mappings before the flush: $n"
+	[ "$n" -ge 1000000 ] || fail "only $n mappings made"
+	setup_ns other
+	ip -n "$other" link add wan0 type dummy
+	in_ns "$other" "$CONENAT" up wan0
+	busy_loop "$other" "$TMPDIR/done" &
+	busywait 20000 eval '[ -s "$TMPDIR/done" ]' ||
+		fail "conenat show in another namespace never returned"
+	t0=$(date +%s.%N)
+	in_ns "$rt" "$CONENAT" flush
+	t1=$(date +%s.%N)
+	touch "$TMPDIR/stop"
+	wait
+	during=$(awk -v a="$t0" -v b="$t1" '$1 > a && $1 < b' "$TMPDIR/done" | wc -l)
+	echo "the flush took $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s; $during commands in the other namespace returned meanwhile"
+	[ "$(in_ns "$rt" "$CONENAT" -j show | jq .mapping_count)" = 0 ] ||
+		fail "mappings left after the flush"
+	[ "$during" -ge 5 ] ||
+		fail "only $during commands of another namespace returned during the flush"
 }

@@ -109,10 +109,13 @@
  *   a FIN or RST in either direction (RFC 5382 REQ-5); the mapping itself
  *   lasts at least the transitory timeout after its last outbound
  *   segment. EXPIRES is the time left if nothing more is sent.
- *   The dump walks the table in hash order and resumes across messages.
- *   When a mapping was created or removed between two of its messages,
- *   the later ones are flagged NLM_F_DUMP_INTR: the dump may then miss
- *   or repeat mappings, and should be asked for again.
+ *   The dump walks the table in hash order, whole buckets per part, so
+ *   that every mapping that exists throughout the dump is in it once,
+ *   however many are made and removed meanwhile (those may or may not
+ *   be). Only when the instance was replaced (down, up) between parts, or
+ *   a bucket too big for one part changed between two, are the later
+ *   messages flagged NLM_F_DUMP_INTR: the dump may then miss or repeat
+ *   mappings, and should be asked for again.
  *
  * CONENAT_CMD_FLUSH
  *   Drops the dynamic mappings, all or those of CONENAT_A_PROTO. With
