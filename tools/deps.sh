@@ -19,9 +19,10 @@ PKGS="linux-image-amd64 linux-headers-amd64 linux-image-6.12-amd64
 linux-headers-6.12-amd64 qemu-system-x86 busybox-static libmnl-dev pkg-config
 iproute2 nftables iptables conntrack socat tcpdump iperf3 kmod sparse coturn
 stun-client python3-scapy traceroute iputils-tracepath iputils-ping xz-utils
-cpio gcc gcc-multilib make zstd jq linux-source-6.12 dkms openssl systemd
+cpio gcc make zstd jq linux-source-6.12 dkms openssl systemd
 linux-headers-cloud-amd64 linux-headers-rt-amd64 linux-headers-6.12-cloud-amd64
-linux-headers-6.12-rt-amd64 clang libclang-rt-14-dev flex bison bc libelf-dev"
+linux-headers-6.12-rt-amd64 clang libclang-rt-14-dev flex bison bc libelf-dev
+gcc-mips-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static"
 
 # checkpatch.pl and its data files, unpacked from linux-source-6.12.
 CHECKPATCH_DIR=/usr/src/linux-source-6.12
