@@ -4,6 +4,8 @@
 #   make check           unit tests, builds, VM selftests (all of them on
 #                        the newest kernel, the core groups on the others)
 #   make check-full      the same with every selftest on every kernel
+#   make check-cross     the module cross-built (W=1, sparse) for arm64,
+#                        armhf and mipsel against Debian's headers
 #   make demo            full-cone NAT shown in a VM
 #   make bench           conenat against forwarding and MASQUERADE
 #   make fuzz            fuzz the packet parser and rewriter (FUZZ_SECONDS)
@@ -23,7 +25,8 @@ BUILD ?= $(CURDIR)/build
 PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
-.PHONY: all module tool nattest unit kbuild check check-full demo bench \
+.PHONY: all module tool nattest unit kbuild check check-full check-cross \
+	demo bench \
 	fuzz deps \
 	debug-kernel check-debug clean install uninstall dkms-install
 
@@ -60,6 +63,9 @@ check: deps
 
 check-full: deps
 	CHECK_FULL=1 tests/check.sh
+
+check-cross:
+	tests/cross.sh
 
 demo: deps
 	tests/demo.sh

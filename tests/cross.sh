@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-cross: the module cross-built for the routers that want full
+# cone (arm64, 32-bit ARM, little-endian MIPS) against Debian 12's kernel
+# headers for them, with W=1 -Werror and then with sparse (C=2).
+# Ends with one "cross: N passed, N failed, N skipped" line.
+#
+# Debian's foreign linux-headers packages cannot be installed next to the
+# host's (each depends on that architecture's own gcc), so they are
+# downloaded and unpacked under build/cross/root; their scripts are the
+# host's linux-kbuild-6.1 (Multi-Arch: foreign). The one change outside
+# build/: a /usr/src/linux-headers-*-common link when the host lacks that
+# version, as the headers' Makefile includes it by absolute path.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+log=$top/build/cross
+root=$log/root
+mkdir -p "$log" "$root"
+# shellcheck source=tap.sh
+. "$top/tests/tap.sh"
+
+# Debian architecture, kernel ARCH, header flavour, compiler prefix.
+TARGETS="arm64:arm64:arm64:aarch64-linux-gnu-
+armhf:arm:armmp:arm-linux-gnueabihf-
+mipsel:mips:4kc-malta:mipsel-linux-gnu-"
+
+# The architectures, the compilers and sparse; once.
+cross_deps() {
+	local t a update=
+	for t in $TARGETS; do
+		a=${t%%:*}
+		dpkg --print-foreign-architectures | grep -qx "$a" ||
+			{ dpkg --add-architecture "$a" && update=1; }
+	done
+	[ -z "$update" ] || apt-get update -q
+	apt-get install -y -q gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
+		gcc-mipsel-linux-gnu sparse linux-kbuild-6.1
+}
+
+# headers DEBARCH FLAVOUR: unpack the newest 6.1 headers of FLAVOUR and
+# print their directory.
+headers() {
+	local arch=$1 flavour=$2 pkg common dir
+	pkg=$(apt-cache depends "linux-headers-$flavour:$arch" |
+		sed -n 's/.*Depends: \(linux-headers-6[^:]*\).*/\1/p' | head -n1)
+	[ -n "$pkg" ] || return 1
+	dir=$root/usr/src/$pkg
+	common=${pkg%-"$flavour"}-common
+	if [ ! -d "$dir" ]; then
+		(cd "$log" && apt-get download -q "$pkg:$arch" "$common") >&2 &&
+			dpkg-deb -x "$log/${pkg}_"*"_$arch.deb" "$root" &&
+			dpkg-deb -x "$log/${common}_"*_all.deb "$root" || return 1
+	fi
+	mkdir -p "$root/usr/lib"
+	ln -sfn /usr/lib/linux-kbuild-6.1 "$root/usr/lib/linux-kbuild-6.1"
+	[ -e "/usr/src/$common" ] ||
+		ln -sfn "$root/usr/src/$common" "/usr/src/$common"
+	echo "$dir"
+}
+
+step deps cross_deps && result OK "cross compilers and sparse" ||
+	result FAIL "cross compilers and sparse"
+for t in $TARGETS; do
+	IFS=: read -r arch karch flavour prefix <<<"$t"
+	if ! kdir=$(headers "$arch" "$flavour" 2>"$log/headers-$arch.log"); then
+		sed 's/^/# /' "$log/headers-$arch.log"
+		result FAIL "linux-headers-$flavour for $arch"
+		continue
+	fi
+	out=$log/$arch
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp -a Kbuild kmod include "$out/"
+	build=(make -C "$kdir" M="$out" ARCH="$karch" CROSS_COMPILE="$prefix")
+	step "build-$arch" "${build[@]}" W=1 KCFLAGS=-Werror modules &&
+		result OK "module builds with W=1 for $arch (${kdir##*/})" ||
+		result FAIL "module builds with W=1 for $arch (${kdir##*/})"
+	# Sparse on every file again. On MIPS it says that gcc's own
+	# __ATOMIC_* macros are defined twice (sparse's and gcc-12's), about
+	# the toolchain, not conenat; anything else is a finding.
+	touch "$out"/kmod/*.c
+	step "sparse-$arch" "${build[@]}" C=2 modules
+	if grep -vE '__ATOMIC_[A-Z_]+ redefined|this was the original definition|in included file|^make|^  [A-Z]|BTF' \
+		"$log/sparse-$arch.log" | grep -q .; then
+		sed 's/^/# /' "$log/sparse-$arch.log" | head -n 40
+		result FAIL "sparse clean for $arch"
+	else
+		result OK "sparse clean for $arch"
+	fi
+done
+echo "cross: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
