@@ -176,6 +176,8 @@ int conenat_prefixes_add(struct conenat_prefixes *ps, __be32 addr, u8 len,
 			 const char **why);
 int conenat_forward_add(struct conenat_config *cfg,
 			const struct conenat_forward *f, const char **why);
+int conenat_forward_find(const struct conenat_config *cfg, u8 proto,
+			 __be16 ext_port);
 int conenat_forward_del(struct conenat_config *cfg, u8 proto,
 			__be16 ext_port);
 bool conenat_forward_has(const struct conenat_config *cfg,
@@ -233,6 +235,16 @@ static inline bool conenat_map_dead(const struct conenat_mapping *m)
 static inline bool conenat_map_fixed(const struct conenat_mapping *m)
 {
 	return READ_ONCE(m->flags) & CONENAT_MAP_FIXED;
+}
+
+/*
+ * Whether @holder, the mapping the outside index has for a port (or
+ * NULL), keeps that port from others: alive, or dead in its hold-down.
+ */
+static inline bool conenat_port_kept(const struct conenat_mapping *holder)
+{
+	return holder && (!conenat_map_dead(holder) ||
+			  time_before(jiffies, READ_ONCE(holder->expires)));
 }
 
 /*

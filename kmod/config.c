@@ -260,20 +260,29 @@ int conenat_forward_add(struct conenat_config *cfg,
 	return 0;
 }
 
+/* The index of the forward of @proto and @ext_port in @cfg, or -1. */
+int conenat_forward_find(const struct conenat_config *cfg, u8 proto,
+			 __be16 ext_port)
+{
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_fwd; i++)
+		if (cfg->fwd[i].proto == proto &&
+		    cfg->fwd[i].ext_port == ext_port)
+			return i;
+	return -1;
+}
+
 /* Remove the forward of @proto and @ext_port: 0, or -ENOENT. */
 int conenat_forward_del(struct conenat_config *cfg, u8 proto,
 			__be16 ext_port)
 {
-	unsigned int i;
+	int i = conenat_forward_find(cfg, proto, ext_port);
 
-	for (i = 0; i < cfg->nr_fwd; i++) {
-		if (cfg->fwd[i].proto == proto &&
-		    cfg->fwd[i].ext_port == ext_port) {
-			cfg->fwd[i] = cfg->fwd[--cfg->nr_fwd];
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (i < 0)
+		return -ENOENT;
+	cfg->fwd[i] = cfg->fwd[--cfg->nr_fwd];
+	return 0;
 }
 
 /**

@@ -213,8 +213,8 @@ static void conenat_conn_del(struct conenat_table *t, struct conenat_host *h,
 bool conenat_conns_reap(struct conenat_table *t, unsigned int hl,
 			struct conenat_mapping *m, bool all)
 {
-	struct conenat_host *h = NULL;
 	unsigned long now = jiffies;
+	struct conenat_host *h;
 	struct conenat_conn *c;
 	struct hlist_node *n;
 

@@ -87,19 +87,6 @@ static bool conenat_forward_new(const struct conenat_config *old,
 	return !old || !conenat_forward_has(old, f);
 }
 
-/* Whether @old (NULL: none) has a forward of @proto on @ext_port. */
-static bool conenat_forward_on(const struct conenat_config *old, u8 proto,
-			       __be16 ext_port)
-{
-	unsigned int i;
-
-	for (i = 0; old && i < old->nr_fwd; i++)
-		if (old->fwd[i].proto == proto &&
-		    old->fwd[i].ext_port == ext_port)
-			return true;
-	return false;
-}
-
 /*
  * Whether the new forward @f of @cfg cannot be made now: its port is held
  * by a mapping of another endpoint, alive or held down, that is not the
@@ -120,14 +107,13 @@ static bool conenat_forward_blocked(struct conenat_instance *inst,
 		return false;
 	rcu_read_lock();
 	m = conenat_lookup_ext(&inst->table, f->proto, ext_addr, f->ext_port);
-	if (!m || (conenat_map_dead(m) &&
-		   !time_before(jiffies, READ_ONCE(m->expires))))
+	if (!conenat_port_kept(m))
 		blocked = conenat_port_in_use(inst->net, f->proto, f->ext_port);
 	else if (m->int_addr == f->int_addr && m->int_port == f->int_port)
 		blocked = false;
 	else
-		blocked = !conenat_map_fixed(m) ||
-			  !conenat_forward_on(old, f->proto, f->ext_port);
+		blocked = !conenat_map_fixed(m) || !old ||
+			  conenat_forward_find(old, f->proto, f->ext_port) < 0;
 	rcu_read_unlock();
 	return blocked;
 }

@@ -943,12 +943,6 @@ static bool conenat_dump_match(const struct conenat_mapping *m,
 }
 
 /*
- * cb->args[0]: outside bucket to resume at; [1]: entries of it already
- * seen. A mapping linked or unlinked meanwhile shifts those positions, so
- * a dump that spans a change of the outside index, or of the instance, is
- * flagged NLM_F_DUMP_INTR, and the tool asks again.
- */
-/*
  * The mappings of one outside bucket, from its @seen-th on, into @skb.
  * Returns the position of the first that did not fit, or -1 when all
  * did. RCU read side.

@@ -297,8 +297,7 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 		WRITE_ONCE(holder->flags, m->flags & CONENAT_MAP_FIXED);
 		*revive = holder;
 		claimed = true;
-	} else if (holder && (!conenat_map_dead(holder) ||
-			      time_before(jiffies, holder->expires))) {
+	} else if (conenat_port_kept(holder)) {
 		claimed = false;
 	} else if (!conenat_port_in_use(inst->net, m->proto, port)) {
 		if (holder)
