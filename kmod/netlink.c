@@ -164,10 +164,14 @@ static int conenat_unique(const struct nlattr *head, int len,
 	return 0;
 }
 
-static int conenat_unique_nest(const struct nlattr *nest,
-			       struct netlink_ext_ack *extack)
+/* Parse @nest into @tb, each attribute at most once. */
+static int conenat_parse_nest(struct nlattr **tb, int maxtype,
+			      const struct nlattr *nest,
+			      const struct nla_policy *policy,
+			      struct netlink_ext_ack *extack)
 {
-	return conenat_unique(nla_data(nest), nla_len(nest), extack);
+	return nla_parse_nested(tb, maxtype, nest, policy, extack) ?:
+	       conenat_unique(nla_data(nest), nla_len(nest), extack);
 }
 
 /* The request's own attributes; the family has no header of its own. */
@@ -197,9 +201,8 @@ static int conenat_parse_range(const struct nlattr *nest,
 	const char *why;
 	int err, p;
 
-	err = nla_parse_nested(tb, CONENAT_RANGE_A_MAX, nest,
-			       conenat_range_policy, extack) ?:
-	      conenat_unique_nest(nest, extack);
+	err = conenat_parse_nest(tb, CONENAT_RANGE_A_MAX, nest,
+				 conenat_range_policy, extack);
 	if (err)
 		return err;
 	if (!tb[CONENAT_RANGE_A_PROTO] || !tb[CONENAT_RANGE_A_MIN] ||
@@ -252,9 +255,8 @@ static int conenat_parse_prefixes(const struct nlattr *list,
 	int rem, err;
 
 	nla_for_each_nested(nest, list, rem) {
-		err = nla_parse_nested(tb, CONENAT_PFX_A_MAX, nest,
-				       conenat_prefix_policy, extack) ?:
-		      conenat_unique_nest(nest, extack);
+		err = conenat_parse_nest(tb, CONENAT_PFX_A_MAX, nest,
+					 conenat_prefix_policy, extack);
 		if (err)
 			return err;
 		if (!tb[CONENAT_PFX_A_ADDR] || !tb[CONENAT_PFX_A_LEN]) {
@@ -309,9 +311,8 @@ static int conenat_parse_forward(const struct nlattr *nest,
 	struct nlattr *tb[CONENAT_MAP_A_MAX + 1];
 	int err, p;
 
-	err = nla_parse_nested(tb, CONENAT_MAP_A_MAX, nest, conenat_map_policy,
-			       extack) ?:
-	      conenat_unique_nest(nest, extack);
+	err = conenat_parse_nest(tb, CONENAT_MAP_A_MAX, nest,
+				 conenat_map_policy, extack);
 	if (err)
 		return err;
 	if (!tb[CONENAT_MAP_A_PROTO] || !tb[CONENAT_MAP_A_EXT_PORT] ||
