@@ -10,9 +10,16 @@
  *                     exit. Owns the netfilter hooks, the mapping table,
  *                     the GC work and the current configuration.
  *   conenat_config    immutable; replaced as a whole under RCU.
+ *   conenat_table     part of the instance (table.h). Its four indexes
+ *                     start with a bucket per lock stripe and are resized
+ *                     by its own work, in process context, as entries
+ *                     come and go; an old bucket array is freed by RCU.
  *   conenat_mapping   one per (proto, internal addr, internal port). Lives in
  *                     the inside index while alive and in the outside index
  *                     until its port's hold-down ends; freed by RCU.
+ *   conenat_host      one per internal host with a live mapping, in the host
+ *                     index: its counts for the per-host limits. Only seen
+ *                     under its host_lock; freed at once.
  *   conenat_conn      one per TCP connection (mapping, remote addr, remote
  *                     port); keeps its mapping alive. Created by outbound
  *                     segments, reaped by the GC before its mapping can
@@ -203,105 +210,7 @@ static inline bool conenat_selected(const struct conenat_config *cfg,
 #include <linux/percpu.h>
 #include <linux/netfilter.h>
 #include <linux/sched/mm.h>
-#include "hash.h"
-
-struct conenat_mapping {
-	struct hlist_node int_node;	/* inside index; unhashed once dead */
-	struct hlist_node ext_node;	/* outside index */
-	struct hlist_head conns;	/* TCP: its conenat_conns, host_lock */
-	unsigned long expires;		/* jiffies; hold-down end once dead */
-	__be32 int_addr;
-	__be32 ext_addr;
-	__be16 int_port;
-	__be16 ext_port;
-	u8 proto;			/* enum conenat_proto */
-	u8 flags;			/* CONENAT_MAP_*; see below */
-	u16 nconns;			/* TCP: entries on conns, host_lock */
-	struct rcu_head rcu;
-};
-
-/*
- * conenat_mapping.flags, written only under the host_lock of the
- * mapping's host (and, for DEAD, the ext_lock of its port).
- */
-#define CONENAT_MAP_DEAD	BIT(0)	/* expired, holding its port down */
-#define CONENAT_MAP_FIXED	BIT(1)	/* a port forward: never expires */
-
-static inline bool conenat_map_dead(const struct conenat_mapping *m)
-{
-	return READ_ONCE(m->flags) & CONENAT_MAP_DEAD;
-}
-
-static inline bool conenat_map_fixed(const struct conenat_mapping *m)
-{
-	return READ_ONCE(m->flags) & CONENAT_MAP_FIXED;
-}
-
-/*
- * Whether @holder, the mapping the outside index has for a port (or
- * NULL), keeps that port from others: alive, or dead in its hold-down.
- */
-static inline bool conenat_port_kept(const struct conenat_mapping *holder)
-{
-	return holder && (!conenat_map_dead(holder) ||
-			  time_before(jiffies, READ_ONCE(holder->expires)));
-}
-
-/*
- * A TCP connection of a mapping, so that the mapping lives while any of
- * its connections is established or in its transitory time. Linked and
- * unlinked only under the host_lock of its mapping's host.
- */
-struct conenat_conn {
-	struct hlist_node node;		/* conn_hash */
-	struct hlist_node map_node;	/* map->conns */
-	struct conenat_mapping *map;
-	unsigned long expires;		/* jiffies */
-	__be32 raddr;			/* remote address and port */
-	__be16 rport;
-	u8 state;			/* enum conenat_conn_state */
-	struct rcu_head rcu;
-};
-
-/*
- * Per-host counts, for max_per_host and max_conns_per_host. Only touched
- * under host_lock; exists while the host has a live mapping.
- */
-struct conenat_host {
-	struct hlist_node node;
-	__be32 addr;
-	u32 count;			/* live mappings */
-	u32 nconns;			/* TCP connections of those */
-};
-
-struct conenat_table {
-	struct hlist_head *int_hash;	/* by (proto, int addr, int port) */
-	struct hlist_head *ext_hash;	/* by (proto, ext addr, ext port) */
-	struct hlist_head *conn_hash;	/* by (mapping, remote endpoint) */
-	struct hlist_head host_hash[CONENAT_NLOCKS];
-	struct conenat_hashing hash;	/* bucket and lock of each entry */
-	atomic_t count;			/* live and held-down mappings */
-	atomic_t nconns;		/* TCP connections tracked */
-	atomic_t gen;			/* changes of ext_hash, for dumps */
-	u32 id;				/* random, not 0; for dumps */
-	struct mem_cgroup *memcg;	/* pays for it all; see table.c */
-	bool userns;			/* owned by another user namespace */
-	/*
-	 * host_lock[i] serialises the lives of the mappings and connections
-	 * of the internal hosts of stripe i (conenat_host_lock()) and guards
-	 * host_hash[i]: whether an internal endpoint has a mapping, and a
-	 * mapping a connection, only changes under it, and m->conns only
-	 * under the host lock of m. int_lock[], ext_lock[] and conn_lock[]
-	 * guard the buckets of their index whose number has low bits i,
-	 * only while an entry is linked or unlinked. ext_lock alone also
-	 * decides who holds an outside port.
-	 * Lock order: host_lock, int_lock, ext_lock; host_lock, conn_lock.
-	 */
-	spinlock_t host_lock[CONENAT_NLOCKS];	/* see above */
-	spinlock_t int_lock[CONENAT_NLOCKS];	/* see above */
-	spinlock_t ext_lock[CONENAT_NLOCKS];	/* see above */
-	spinlock_t conn_lock[CONENAT_NLOCKS];	/* see above */
-};
+#include "table.h"
 
 struct conenat_stats {
 	u64 c[__CONENAT_STAT_MAX];
@@ -349,7 +258,7 @@ static inline __be32 conenat_ext_addr_of(const struct conenat_instance *inst,
 					 __be32 int_addr)
 {
 	if (cfg->pool.nr)
-		return cfg->pool.a[conenat_pool_index(&inst->table.hash,
+		return cfg->pool.a[conenat_pool_index(&inst->table.key,
 						      int_addr, cfg->pool.nr)];
 	return READ_ONCE(inst->ext_addr);
 }
@@ -374,60 +283,6 @@ int conenat_instance_apply(struct conenat_net *cn, struct net *net,
 void conenat_instance_destroy(struct conenat_net *cn);
 void conenat_stats_sum(struct conenat_net *cn, u64 *sum);
 
-/* table.c */
-int conenat_table_init(struct conenat_table *t, const struct net *net,
-		       u32 max_mappings);
-void conenat_table_destroy(struct conenat_table *t);
-
-/*
- * Around an allocation for @t in any context: charge it to the memory
- * cgroup that pays for @t (its caches are SLAB_ACCOUNT). Returns what to
- * give conenat_charge_end().
- */
-static inline struct mem_cgroup *
-conenat_charge_begin(const struct conenat_table *t)
-{
-	return set_active_memcg(t->memcg);
-}
-
-static inline void conenat_charge_end(struct mem_cgroup *old)
-{
-	set_active_memcg(old);
-}
-
-struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
-					   __be32 addr, __be16 port);
-struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
-					   __be32 addr, __be16 port);
-struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
-					       const struct conenat_config *cfg,
-					       u8 proto, __be32 int_addr,
-					       __be16 int_port,
-					       unsigned long expires,
-					       enum conenat_stat *event,
-					       __be16 fixed_port);
-void conenat_mapping_drop(struct conenat_table *t, struct conenat_mapping *m);
-/* What conenat_table_scan() retires. */
-enum conenat_scan {
-	CONENAT_SCAN_DUE,		/* what is due: the GC */
-	CONENAT_SCAN_DYNAMIC,		/* every mapping but port forwards */
-	CONENAT_SCAN_ALL,
-};
-
-unsigned int conenat_table_scan(struct conenat_instance *inst,
-				unsigned int first, unsigned int nr,
-				enum conenat_scan what, int proto);
-int conenat_mapping_cache_init(void);
-void conenat_mapping_cache_exit(void);
-
-/* Alive: not dead, and a forward, kept by a TCP connection or not idle. */
-static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
-{
-	return conenat_alive_at(conenat_map_dead(m), conenat_map_fixed(m),
-				!hlist_empty(&m->conns), READ_ONCE(m->expires),
-				jiffies);
-}
-
 /* When a mapping of @proto (a TCP connection in @state) idles out now. */
 static inline unsigned long conenat_expiry(const struct conenat_config *cfg,
 					   u8 proto, u8 state)
@@ -435,23 +290,6 @@ static inline unsigned long conenat_expiry(const struct conenat_config *cfg,
 	return conenat_expiry_from(jiffies,
 				   conenat_timeout_of(cfg, proto, state));
 }
-
-struct conenat_host *conenat_host_find(struct conenat_table *t,
-				       unsigned int lock, __be32 addr);
-
-/* conn.c */
-void conenat_conn_track(struct conenat_instance *inst,
-			const struct conenat_config *cfg,
-			struct conenat_mapping *m, u8 tcp_flags,
-			__be32 raddr, __be16 rport, bool out);
-bool conenat_conns_due(const struct conenat_mapping *m, unsigned long now);
-bool conenat_conns_reap(struct conenat_table *t, unsigned int hl,
-			struct conenat_mapping *m, bool all);
-void conenat_conns_destroy(struct conenat_table *t);
-unsigned long conenat_conns_summary(const struct conenat_mapping *m,
-				    u32 *nconns, u8 *state);
-int conenat_conn_cache_init(void);
-void conenat_conn_cache_exit(void);
 
 /* gc.c */
 void conenat_gc_start(struct conenat_instance *inst);

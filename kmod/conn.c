@@ -20,18 +20,48 @@
 
 static struct kmem_cache *conenat_conn_cache;
 
-/* RCU read side. */
+/* RCU read side, or under a lock stripe. @hash is of @m and the remote. */
 static struct conenat_conn *conenat_conn_find(struct conenat_table *t,
-					      struct conenat_slot s,
+					      u32 hash,
 					      const struct conenat_mapping *m,
 					      __be32 raddr, __be16 rport)
 {
+	struct hlist_nulls_head *head;
+	struct conenat_buckets *tb;
+	struct hlist_nulls_node *n;
 	struct conenat_conn *c;
 
-	hlist_for_each_entry_rcu(c, &t->conn_hash[s.bucket], node)
-		if (c->map == m && c->raddr == raddr && c->rport == rport)
-			return c;
+	for (tb = conenat_index_first(&t->conn_ix); tb;
+	     tb = conenat_index_next(tb)) {
+		head = conenat_index_bucket(tb, hash);
+		do {
+			hlist_nulls_for_each_entry_rcu(c, n, head, node)
+				if (c->map == m && c->raddr == raddr &&
+				    c->rport == rport)
+					return c;
+		} while (conenat_index_moved(tb, hash, n));
+	}
 	return NULL;
+}
+
+static u32 conenat_conn_hash_of(const struct hlist_nulls_node *n,
+				const hsiphash_key_t *key)
+{
+	const struct conenat_conn *c;
+
+	c = hlist_nulls_entry(n, struct conenat_conn, node);
+	return conenat_conn_hash(key, c->map->int_addr, c->map->int_port,
+				 c->raddr, c->rport);
+}
+
+/*
+ * Fit the connection index to @n connections; see conenat_index_fit().
+ * Process context, under the table's resize_lock.
+ */
+void conenat_conns_fit(struct conenat_table *t, u32 n)
+{
+	conenat_index_fit(&t->conn_ix, n, t->conn_lock, conenat_conn_hash_of,
+			  &t->key);
 }
 
 static void conenat_conn_free_rcu(struct rcu_head *head)
@@ -53,21 +83,21 @@ static bool conenat_conn_room(const struct conenat_config *cfg,
 }
 
 /*
- * Track a new connection of @m, in slot @s. Returns it, the one another
- * CPU added first, or NULL when a limit is reached (*@limited is set for
- * the per-host and per-mapping ones), memory is short, or @m has just
- * expired. A mapping at its limit costs no allocation: one spraying
+ * Track a new connection of @m, whose hash is @hash. Returns it, the one
+ * another CPU added first, or NULL when a limit is reached (*@limited is
+ * set for the per-host and per-mapping ones), memory is short, or @m has
+ * just expired. A mapping at its limit costs no allocation: one spraying
  * segments to ever new remote endpoints stops at a read.
  * Context: softirq or process, RCU read lock held.
  */
 static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 					     const struct conenat_config *cfg,
-					     struct conenat_slot s,
-					     struct conenat_mapping *m,
+					     u32 hash, struct conenat_mapping *m,
 					     __be32 raddr, __be16 rport,
 					     bool *limited)
 {
-	unsigned int hl = conenat_host_lock(&t->hash, m->int_addr);
+	unsigned int hl = conenat_host_lock(t, m->int_addr);
+	spinlock_t *lock = &t->conn_lock[conenat_stripe(hash)];
 	struct conenat_conn *c, *found = NULL;
 	struct mem_cgroup *charge;
 	struct conenat_host *h;
@@ -93,19 +123,20 @@ static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 	};
 
 	spin_lock_bh(&t->host_lock[hl]);
-	found = conenat_conn_find(t, s, m, raddr, rport);
+	found = conenat_conn_find(t, hash, m, raddr, rport);
 	/* An unhashed mapping has expired; the GC will not look again. */
-	if (!found && !hlist_unhashed(&m->int_node)) {
-		h = conenat_host_find(t, hl, m->int_addr);
+	if (!found && !hlist_nulls_unhashed(&m->int_node)) {
+		h = conenat_host_find(t, m->int_addr);
 		*limited = !conenat_conn_room(cfg, h, m);
 		if (!*limited) {
-			spin_lock(&t->conn_lock[s.lock]);
-			hlist_add_head_rcu(&c->node, &t->conn_hash[s.bucket]);
-			spin_unlock(&t->conn_lock[s.lock]);
+			spin_lock(lock);
+			conenat_index_add(&t->conn_ix, &c->node, hash);
+			spin_unlock(lock);
 			hlist_add_head_rcu(&c->map_node, &m->conns);
 			WRITE_ONCE(m->nconns, m->nconns + 1);
 			h->nconns++;
 			spin_unlock_bh(&t->host_lock[hl]);
+			conenat_table_check_size(t);
 			return c;
 		}
 	}
@@ -142,16 +173,17 @@ void conenat_conn_track(struct conenat_instance *inst,
 	struct conenat_table *t = &inst->table;
 	struct conenat_conn *c;
 	unsigned long expires;
-	struct conenat_slot s;
 	bool limited = false;
 	u8 state, next;
+	u32 hash;
 
-	s = conenat_conn_slot(&t->hash, m->int_addr, m->int_port, raddr, rport);
-	c = conenat_conn_find(t, s, m, raddr, rport);
+	hash = conenat_conn_hash(&t->key, m->int_addr, m->int_port, raddr,
+				 rport);
+	c = conenat_conn_find(t, hash, m, raddr, rport);
 	if (!c) {
 		if (!out || (tcp_flags & CONENAT_TCPF_RST))
 			return;
-		c = conenat_conn_add(t, cfg, s, m, raddr, rport, &limited);
+		c = conenat_conn_add(t, cfg, hash, m, raddr, rport, &limited);
 		if (!c) {
 			if (limited)
 				conenat_count(inst, CONENAT_STAT_REFUSED_CONNS);
@@ -190,13 +222,13 @@ static void conenat_conn_del(struct conenat_table *t, struct conenat_host *h,
 			     struct conenat_conn *c)
 {
 	struct conenat_mapping *m = c->map;
-	struct conenat_slot s = conenat_conn_slot(&t->hash, m->int_addr,
-						  m->int_port, c->raddr,
-						  c->rport);
+	u32 hash = conenat_conn_hash(&t->key, m->int_addr, m->int_port,
+				     c->raddr, c->rport);
+	spinlock_t *lock = &t->conn_lock[conenat_stripe(hash)];
 
-	spin_lock(&t->conn_lock[s.lock]);
-	hlist_del_rcu(&c->node);
-	spin_unlock(&t->conn_lock[s.lock]);
+	spin_lock(lock);
+	hlist_nulls_del_rcu(&c->node);
+	spin_unlock(lock);
 	hlist_del_rcu(&c->map_node);
 	WRITE_ONCE(m->nconns, m->nconns - 1);
 	if (h)
@@ -208,10 +240,10 @@ static void conenat_conn_del(struct conenat_table *t, struct conenat_host *h,
 /*
  * Reap the expired connections of @m, or @all of them. Returns whether
  * any is left. The walk is at most max_conns_per_mapping long. Caller
- * holds host_lock[@hl], @m's host's.
+ * holds the host_lock of @m's host.
  */
-bool conenat_conns_reap(struct conenat_table *t, unsigned int hl,
-			struct conenat_mapping *m, bool all)
+bool conenat_conns_reap(struct conenat_table *t, struct conenat_mapping *m,
+			bool all)
 {
 	unsigned long now = jiffies;
 	struct conenat_host *h;
@@ -220,7 +252,7 @@ bool conenat_conns_reap(struct conenat_table *t, unsigned int hl,
 
 	if (hlist_empty(&m->conns))
 		return false;
-	h = conenat_host_find(t, hl, m->int_addr);
+	h = conenat_host_find(t, m->int_addr);
 	hlist_for_each_entry_safe(c, n, &m->conns, map_node)
 		if (all || !time_before(now, READ_ONCE(c->expires)))
 			conenat_conn_del(t, h, c);
@@ -230,12 +262,14 @@ bool conenat_conns_reap(struct conenat_table *t, unsigned int hl,
 /* Only once no reader can exist; see conenat_table_destroy(). */
 void conenat_conns_destroy(struct conenat_table *t)
 {
+	struct conenat_buckets *tb = rcu_dereference_protected(t->conn_ix.tbl,
+								1);
+	struct hlist_nulls_node *n;
 	struct conenat_conn *c;
-	struct hlist_node *n;
-	unsigned int i;
+	u32 i;
 
-	for (i = 0; i < (1U << t->hash.bits); i++) {
-		hlist_for_each_entry_safe(c, n, &t->conn_hash[i], node)
+	for (i = 0; i < (1U << tb->bits); i++) {
+		hlist_nulls_for_each_entry_safe(c, n, &tb->b[i], node)
 			kmem_cache_free(conenat_conn_cache, c);
 		cond_resched();
 	}

@@ -4,10 +4,9 @@
  * lookups ignore expired mappings by their stamp, and this deferrable work
  * reclaims them, a slice of buckets per run under a time budget, so that
  * even a million mappings expiring at once never hold the CPU for long.
- * A run walks at most four buckets per mapping (and at least
- * CONENAT_GC_MIN_BUCKETS), so a large table holding few mappings costs
- * little: its expired mappings are only reclaimed later, which delays the
- * reuse of their ports, of which such a table has plenty.
+ * The outside index is sized to its mappings (index.h), so a pass over it
+ * costs about one bucket per mapping; after each run, the table shrinks
+ * the indexes that have emptied.
  */
 #include <linux/sched/clock.h>
 #include <linux/sched.h>
@@ -15,9 +14,8 @@
 
 #define CONENAT_GC_BUDGET_NS	(500 * NSEC_PER_USEC)
 #define CONENAT_GC_INTERVAL	HZ
-/* Buckets scanned between looks at the clock; divides every table size. */
-#define CONENAT_GC_CHUNK	64
-#define CONENAT_GC_MIN_BUCKETS	65536
+/* Buckets scanned between looks at the clock; divides every index size. */
+#define CONENAT_GC_CHUNK	BIT(CONENAT_MIN_HASH_BITS)
 
 static void conenat_gc_work(struct work_struct *work)
 {
@@ -25,19 +23,19 @@ static void conenat_gc_work(struct work_struct *work)
 						     struct conenat_instance,
 						     gc_work);
 	struct conenat_net *cn = conenat_pernet(inst->net);
-	unsigned int size = 1U << inst->table.hash.bits;
-	unsigned int b = inst->gc_cursor, expired = 0, walked = 0;
-	unsigned int count = atomic_read(&inst->table.count);
-	unsigned int limit = max_t(unsigned int, CONENAT_GC_MIN_BUCKETS,
-				   4 * min(count, size));
-	u64 start = local_clock();
+	struct conenat_table *t = &inst->table;
 	unsigned long next = CONENAT_GC_INTERVAL;
+	unsigned int b, size, expired = 0;
+	u64 start = local_clock();
 
+	conenat_table_walk_begin(t);
+	size = conenat_table_buckets(t);
+	/* The index may have been resized since the last run. */
+	b = inst->gc_cursor & (size - 1);
 	/* An empty table has nothing to expire: no walk over its buckets. */
-	while (count && walked < limit) {
+	while (atomic_read(&t->count)) {
 		expired += conenat_table_scan(inst, b, CONENAT_GC_CHUNK,
 					      CONENAT_SCAN_DUE, -1);
-		walked += CONENAT_GC_CHUNK;
 		b = (b + CONENAT_GC_CHUNK) & (size - 1);
 		if (!b)
 			break;		/* a full pass: rest until the next */
@@ -46,9 +44,13 @@ static void conenat_gc_work(struct work_struct *work)
 			break;
 		}
 	}
+	conenat_table_walk_end(t);
 	inst->gc_cursor = b;
 	if (expired)
 		this_cpu_add(cn->stats->c[CONENAT_STAT_EXPIRED], expired);
+	rcu_read_lock();
+	conenat_table_check_size(t);
+	rcu_read_unlock();
 	queue_delayed_work(system_power_efficient_wq, &inst->gc_work, next);
 }
 
@@ -68,10 +70,13 @@ void conenat_gc_stop(struct conenat_instance *inst)
 void conenat_flush(struct conenat_instance *inst, enum conenat_scan what,
 		   int proto)
 {
-	unsigned int b, size = 1U << inst->table.hash.bits;
+	struct conenat_table *t = &inst->table;
+	unsigned int b;
 
-	for (b = 0; b < size; b += CONENAT_NLOCKS) {
-		conenat_table_scan(inst, b, CONENAT_NLOCKS, what, proto);
+	conenat_table_walk_begin(t);
+	for (b = 0; b < conenat_table_buckets(t); b += CONENAT_GC_CHUNK) {
+		conenat_table_scan(inst, b, CONENAT_GC_CHUNK, what, proto);
 		cond_resched();
 	}
+	conenat_table_walk_end(t);
 }

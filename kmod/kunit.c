@@ -200,6 +200,11 @@ struct conenat_kunit_ctx {
 	bool stop;
 };
 
+static void kunit_event(struct conenat_table *t,
+			const struct conenat_mapping *m, u8 cmd)
+{
+}
+
 static struct conenat_kunit_ctx *kunit_instance(struct kunit *test)
 {
 	struct conenat_kunit_ctx *c = kunit_kzalloc(test, sizeof(*c),
@@ -214,7 +219,8 @@ static struct conenat_kunit_ctx *kunit_instance(struct kunit *test)
 	c->inst.ext_addr = EXT_ADDR;
 	RCU_INIT_POINTER(c->inst.cfg, &c->cfg);
 	KUNIT_ASSERT_EQ(test,
-			conenat_table_init(&c->inst.table, &init_net, 65536),
+			conenat_table_init(&c->inst.table, &init_net,
+					   kunit_event),
 			0);
 	init_completion(&c->done);
 	return c;
@@ -303,17 +309,20 @@ static void conenat_test_concurrent_insert(struct kunit *test)
 static int kunit_gc_race(void *arg)
 {
 	struct conenat_kunit_ctx *c = arg;
-	unsigned int size = 1U << c->inst.table.hash.bits, b;
 	__be32 host = htonl(ntohl(INT_ADDR) + smp_processor_id());
+	struct conenat_table *t = &c->inst.table;
 	struct conenat_mapping *m, *x;
 	enum conenat_stat event;
+	unsigned int b;
 	__be16 port;
 
 	while (!READ_ONCE(c->stop)) {
 		if (smp_processor_id() == 0) {
-			for (b = 0; b < size; b += 64)
-				conenat_table_scan(&c->inst, b, 64,
+			conenat_table_walk_begin(t);
+			for (b = 0; b < conenat_table_buckets(t); b += 32)
+				conenat_table_scan(&c->inst, b, 32,
 						   CONENAT_SCAN_DUE, -1);
+			conenat_table_walk_end(t);
 			cond_resched();
 			continue;
 		}
@@ -359,6 +368,92 @@ static void conenat_test_gc_races_lookups(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->inst.table.count), 0);
 }
 
+/*
+ * CPU 0 resizes the indexes back and forth between the smallest size and
+ * 4096 buckets while the others make long-lived mappings and look each
+ * one up by both keys: a resize never hides a mapping from a reader, nor
+ * from a writer, which would then make a second mapping for it.
+ */
+static int kunit_resize_race(void *arg)
+{
+	struct conenat_kunit_ctx *c = arg;
+	__be32 host = htonl(ntohl(INT_ADDR) + smp_processor_id());
+	struct conenat_table *t = &c->inst.table;
+	struct conenat_mapping *m;
+	enum conenat_stat event;
+	bool big = false;
+	__be16 port;
+	u32 n;
+
+	while (!READ_ONCE(c->stop)) {
+		if (smp_processor_id() == 0) {
+			big = !big;
+			n = big ? 4096 : 0;
+			mutex_lock(&t->resize_lock);
+			conenat_table_fit(t, n, n, n);
+			mutex_unlock(&t->resize_lock);
+			cond_resched();
+			continue;
+		}
+		port = htons(1024 + get_random_u32() % 4096);
+		rcu_read_lock();
+		m = conenat_mapping_create(&c->inst, &c->cfg, CONENAT_UDP, host,
+					   port, jiffies + 3600 * HZ, &event, 0);
+		if (!m || conenat_lookup_int(t, CONENAT_UDP, host, port) != m ||
+		    conenat_lookup_ext(t, CONENAT_UDP, m->ext_addr,
+				       m->ext_port) != m)
+			atomic_inc(&c->bad);
+		rcu_read_unlock();
+		cond_resched();
+	}
+	kunit_thread_done(c);
+	return 0;
+}
+
+/* The entries of the outside index, each once. No resize meanwhile. */
+static u32 kunit_ext_entries(struct conenat_table *t)
+{
+	struct conenat_buckets *tb = rcu_dereference_protected(t->ext_ix.tbl,
+								1);
+	struct hlist_nulls_node *n;
+	struct conenat_mapping *m;
+	u32 b, count = 0;
+
+	for (b = 0; b < (1U << tb->bits); b++)
+		hlist_nulls_for_each_entry(m, n, &tb->b[b], ext_node)
+			count++;
+	return count;
+}
+
+static void conenat_test_resize_races_lookups(struct kunit *test)
+{
+	struct conenat_kunit_ctx *c = kunit_instance(test);
+	struct conenat_table *t = &c->inst.table;
+	struct task_struct *stopper;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	stopper = kthread_run(kunit_stop_later, c, "conenat_kunit_stop");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(stopper));
+	kunit_on_each_cpu(test, c, kunit_resize_race);
+	flush_work(&t->resize_work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->bad), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&t->count), 1000);
+	KUNIT_EXPECT_EQ(test, kunit_ext_entries(t), atomic_read(&t->count));
+	conenat_flush(&c->inst, CONENAT_SCAN_ALL, -1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->count), 0);
+	/* Emptied, the table goes back to its smallest size. */
+	rcu_read_lock();
+	conenat_table_check_size(t);
+	rcu_read_unlock();
+	flush_work(&t->resize_work);
+	KUNIT_EXPECT_EQ(test, BIT(conenat_index_order(&t->ext_ix)),
+			BIT(CONENAT_MIN_HASH_BITS));
+	KUNIT_EXPECT_EQ(test, BIT(conenat_index_order(&t->host_ix)),
+			BIT(CONENAT_MIN_HASH_BITS));
+	kunit_instance_end(c);
+}
+
 static struct kunit_case conenat_kunit_cases[] = {
 	KUNIT_CASE(conenat_test_tcp_gso_partial),
 	KUNIT_CASE(conenat_test_udp_partial),
@@ -366,6 +461,7 @@ static struct kunit_case conenat_kunit_cases[] = {
 	KUNIT_CASE(conenat_test_icmp_error_paged),
 	KUNIT_CASE(conenat_test_concurrent_insert),
 	KUNIT_CASE(conenat_test_gc_races_lookups),
+	KUNIT_CASE(conenat_test_resize_races_lookups),
 	{}
 };
 

@@ -950,13 +950,14 @@ static bool conenat_dump_match(const struct conenat_mapping *m,
  */
 static long conenat_dump_bucket(struct sk_buff *skb,
 				struct netlink_callback *cb,
-				const struct hlist_head *head,
+				struct hlist_nulls_head *head,
 				unsigned long seen, struct nlattr **tb)
 {
 	const struct conenat_mapping *m;
+	struct hlist_nulls_node *n;
 	unsigned long i = 0;
 
-	hlist_for_each_entry_rcu(m, head, ext_node) {
+	hlist_nulls_for_each_entry_rcu(m, n, head, ext_node) {
 		if (i++ < seen || !conenat_dump_match(m, tb))
 			continue;
 		if (conenat_put_mapping(skb, cb, m))
@@ -968,13 +969,15 @@ static long conenat_dump_bucket(struct sk_buff *skb,
 /*
  * One message per mapping, whole outside buckets per part of the dump:
  * a bucket is walked under one RCU read section, and a mapping never
- * changes bucket, so every mapping that lives through the dump is in it
- * once, however busy the table. A part that cannot take the next bucket
- * whole ends before it. Only a bucket too big for a part of its own is
- * resumed by position, and then, as when the instance itself changed
- * between parts, the dump is flagged NLM_F_DUMP_INTR if the table
- * changed meanwhile. cb->args: bucket, position in it, the table's gen
- * at a stop inside a bucket, the table's id.
+ * changes bucket but in a resize of the index, so every mapping that
+ * lives through the dump is in it once, however busy the table. A part
+ * that cannot take the next bucket whole ends before it. The dump is
+ * flagged NLM_F_DUMP_INTR if the instance changed between parts, if the
+ * index was resized since the dump began (resizes are rare: the index
+ * doubles or quarters), and, when a bucket too big for a part of its own
+ * is resumed by position, if the table changed meanwhile. cb->args:
+ * bucket, position in it, the table's gen at a stop inside a bucket, the
+ * table's id, its resize count at the start.
  */
 static int conenat_dump_mappings(struct sk_buff *skb,
 				 struct netlink_callback *cb)
@@ -983,6 +986,7 @@ static int conenat_dump_mappings(struct sk_buff *skb,
 	struct nlattr **tb = conenat_dump_attrs(cb);
 	unsigned long bucket = cb->args[0], seen = cb->args[1];
 	struct conenat_instance *inst;
+	struct conenat_buckets *array;
 	struct conenat_table *t;
 	unsigned int start;
 	long stop = -1;
@@ -993,16 +997,17 @@ static int conenat_dump_mappings(struct sk_buff *skb,
 	if (!cb->seq) {
 		cb->seq = 1;
 		cb->args[3] = t ? t->id : 0;
+		cb->args[4] = t ? READ_ONCE(t->resizes) : 0;
 	} else if (!t || t->id != cb->args[3] ||
 		   (seen && atomic_read(&t->gen) != cb->args[2])) {
 		cb->seq++;	/* NLM_F_DUMP_INTR from here on */
 	}
 	if (t && t->id != cb->args[3])
 		t = NULL;	/* another instance's table: the dump ends */
-	for (; t && bucket < (1UL << t->hash.bits); bucket++, seen = 0) {
+	array = t ? conenat_index_first(&t->ext_ix) : NULL;
+	for (; t && bucket < (1UL << array->bits); bucket++, seen = 0) {
 		start = skb->len;
-		stop = conenat_dump_bucket(skb, cb, &t->ext_hash[bucket], seen,
-					   tb);
+		stop = conenat_dump_bucket(skb, cb, &array->b[bucket], seen, tb);
 		if (stop < 0)
 			continue;
 		if (start) {
@@ -1016,6 +1021,9 @@ static int conenat_dump_mappings(struct sk_buff *skb,
 		cb->args[2] = atomic_read(&t->gen);
 		break;
 	}
+	/* Flags the next part's first message, or the DONE. */
+	if (t && !conenat_table_settled(t, array, cb->args[4]))
+		cb->seq++;
 	rcu_read_unlock();
 	cb->args[0] = bucket;
 	cb->args[1] = stop < 0 ? 0 : stop;

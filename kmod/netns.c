@@ -98,6 +98,14 @@ static void conenat_find_ext_dev(struct net *net, const char *name,
 	dev_put(dev);
 }
 
+/* What the table makes and expires, to the namespace's listeners. */
+static void conenat_instance_event(struct conenat_table *t,
+				   const struct conenat_mapping *m, u8 cmd)
+{
+	conenat_notify(container_of(t, struct conenat_instance, table)->net, m,
+		       cmd);
+}
+
 static int conenat_instance_create(struct net *net, struct conenat_net *cn,
 				   struct conenat_config *cfg,
 				   unsigned int *bad)
@@ -114,7 +122,7 @@ static int conenat_instance_create(struct net *net, struct conenat_net *cn,
 			     &inst->ext_addr);
 	RCU_INIT_POINTER(inst->cfg, cfg);
 
-	err = conenat_table_init(&inst->table, net, cfg->max_mappings);
+	err = conenat_table_init(&inst->table, net, conenat_instance_event);
 	if (err)
 		goto err_free;
 	/* Before the hooks: nothing but the forwards can be in the table. */

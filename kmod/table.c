@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mapping table: two hash indexes over one set of mappings, and the
- * TCP connections of the mappings in a third (conn.c).
+ * The mapping table: two hash indexes over one set of mappings, one over
+ * the internal hosts that have mappings, and the TCP connections of the
+ * mappings in a fourth (conn.c). Each index sizes itself to its entries
+ * (index.h): an idle table is a few hundred bytes per index.
  *
  * Readers (the packet hooks, dumps) walk the buckets under RCU without
  * locks. Writers take the host's lock stripe, then the bucket stripes;
@@ -34,44 +36,138 @@ MODULE_PARM_DESC(userns_max_mappings,
 		 "Most mappings of all namespaces owned by other user namespaces, together (default: 4 times the default --max-mappings)");
 static atomic_long_t conenat_userns_count = ATOMIC_LONG_INIT(0);
 
+static u32 conenat_int_hash_of(const struct hlist_nulls_node *n,
+			       const hsiphash_key_t *key)
+{
+	const struct conenat_mapping *m;
+
+	m = hlist_nulls_entry(n, struct conenat_mapping, int_node);
+	return conenat_int_hash(key, m->proto, m->int_addr, m->int_port);
+}
+
+static u32 conenat_ext_hash_of(const struct hlist_nulls_node *n,
+			       const hsiphash_key_t *key)
+{
+	const struct conenat_mapping *m;
+
+	m = hlist_nulls_entry(n, struct conenat_mapping, ext_node);
+	return conenat_ext_hash(key, m->proto, m->ext_addr, m->ext_port);
+}
+
+static u32 conenat_host_hash_of(const struct hlist_nulls_node *n,
+				const hsiphash_key_t *key)
+{
+	return conenat_host_hash(key, hlist_nulls_entry(n, struct conenat_host,
+							node)->addr);
+}
+
+/*
+ * Fit each index to @count mappings, @nhosts hosts and @nconns
+ * connections, charging the bucket arrays like the entries. A resize of
+ * the outside index counts in t->resizes, before it starts, for dumps.
+ * Process context, under t->resize_lock.
+ */
+void conenat_table_fit(struct conenat_table *t, u32 count, u32 nhosts,
+		       u32 nconns)
+{
+	struct mem_cgroup *charge = conenat_charge_begin(t);
+
+	lockdep_assert_held(&t->resize_lock);
+	conenat_index_fit(&t->int_ix, count, t->int_lock, conenat_int_hash_of,
+			  &t->key);
+	if (conenat_index_wants_resize(&t->ext_ix, count)) {
+		WRITE_ONCE(t->resizes, t->resizes + 1);
+		conenat_index_fit(&t->ext_ix, count, t->ext_lock,
+				  conenat_ext_hash_of, &t->key);
+	}
+	conenat_index_fit(&t->host_ix, nhosts, t->host_lock,
+			  conenat_host_hash_of, &t->key);
+	conenat_conns_fit(t, nconns);
+	conenat_charge_end(charge);
+}
+
+static void conenat_table_resize(struct work_struct *work)
+{
+	struct conenat_table *t = container_of(work, struct conenat_table,
+					       resize_work);
+
+	mutex_lock(&t->resize_lock);
+	conenat_table_fit(t, atomic_read(&t->count), atomic_read(&t->nhosts),
+			  atomic_read(&t->nconns));
+	mutex_unlock(&t->resize_lock);
+}
+
+/*
+ * Have the indexes resized if they hold too many or too few entries for
+ * their size: a read of each size. Any context, RCU read side.
+ */
+void conenat_table_check_size(struct conenat_table *t)
+{
+	u32 count = atomic_read(&t->count);
+
+	if (conenat_index_wants_resize(&t->int_ix, count) ||
+	    conenat_index_wants_resize(&t->ext_ix, count) ||
+	    conenat_index_wants_resize(&t->host_ix,
+				       atomic_read(&t->nhosts)) ||
+	    conenat_index_wants_resize(&t->conn_ix,
+				       atomic_read(&t->nconns)))
+		queue_work(system_unbound_wq, &t->resize_work);
+}
+
+static int conenat_table_indexes_init(struct conenat_table *t)
+{
+	struct conenat_index *ix[] = {
+		&t->int_ix, &t->ext_ix, &t->conn_ix, &t->host_ix,
+	};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(ix); i++) {
+		err = conenat_index_init(ix[i]);
+		if (err) {
+			while (i--)
+				conenat_index_destroy(ix[i]);
+			return err;
+		}
+	}
+	return 0;
+}
+
 /*
  * A table is charged to the memory cgroup of the task that makes it, the
- * one that ran "conenat up": its buckets here, and its mappings, hosts
- * and connections wherever they are made, softirq included (see
- * conenat_charge_begin()). So what a namespace's NAT holds, its owner
- * pays for, within its cgroup's limit; an allocation the limit refuses
- * is a counted refusal, as when memory is short. Process context.
+ * one that ran "conenat up": its bucket arrays, here and as they are
+ * resized, and its mappings, hosts and connections wherever they are
+ * made, softirq included (see conenat_charge_begin()). So what a
+ * namespace's NAT holds, its owner pays for, within its cgroup's limit;
+ * an allocation the limit refuses is a counted refusal, as when memory is
+ * short. @event is told of the mappings made and expired. Process
+ * context.
  */
 int conenat_table_init(struct conenat_table *t, const struct net *net,
-		       u32 max_mappings)
+		       conenat_event_fn event)
 {
-	unsigned int i, size;
+	unsigned int i;
+	int err;
 
-	t->hash.bits = conenat_hash_bits(max_mappings);
-	size = 1U << t->hash.bits;
-	t->int_hash = kvcalloc(size, sizeof(*t->int_hash), GFP_KERNEL_ACCOUNT);
-	t->ext_hash = kvcalloc(size, sizeof(*t->ext_hash), GFP_KERNEL_ACCOUNT);
-	t->conn_hash = kvcalloc(size, sizeof(*t->conn_hash),
-				GFP_KERNEL_ACCOUNT);
-	if (!t->int_hash || !t->ext_hash || !t->conn_hash) {
-		kvfree(t->int_hash);
-		kvfree(t->ext_hash);
-		kvfree(t->conn_hash);
-		return -ENOMEM;
-	}
+	err = conenat_table_indexes_init(t);
+	if (err)
+		return err;
+	t->event = event;
 	t->memcg = get_mem_cgroup_from_mm(current->mm);
 	t->userns = net->user_ns != &init_user_ns;
-	get_random_bytes(&t->hash.key, sizeof(t->hash.key));
-	atomic_set(&t->count, 0);
-	atomic_set(&t->nconns, 0);
-	atomic_set(&t->gen, 0);
+	get_random_bytes(&t->key, sizeof(t->key));
 	/* So that a dump resumed on a new instance's table knows (netlink.c). */
 	t->id = get_random_u32() | 1;
+	t->resizes = 0;
+	mutex_init(&t->resize_lock);
+	INIT_WORK(&t->resize_work, conenat_table_resize);
+	atomic_set(&t->count, 0);
+	atomic_set(&t->nconns, 0);
+	atomic_set(&t->nhosts, 0);
+	atomic_set(&t->gen, 0);
 	/* One loop per array: each spin_lock_init() is its own lock class. */
-	for (i = 0; i < CONENAT_NLOCKS; i++) {
-		INIT_HLIST_HEAD(&t->host_hash[i]);
+	for (i = 0; i < CONENAT_NLOCKS; i++)
 		spin_lock_init(&t->host_lock[i]);
-	}
 	for (i = 0; i < CONENAT_NLOCKS; i++)
 		spin_lock_init(&t->int_lock[i]);
 	for (i = 0; i < CONENAT_NLOCKS; i++)
@@ -90,110 +186,152 @@ static void conenat_mapping_free_rcu(struct rcu_head *head)
 /* Only once no reader can exist: hooks gone and an RCU grace period later. */
 void conenat_table_destroy(struct conenat_table *t)
 {
+	struct conenat_buckets *tb;
 	struct conenat_mapping *m;
+	struct hlist_nulls_node *n;
 	struct conenat_host *h;
-	struct hlist_node *n;
-	unsigned int i;
+	u32 i;
 
+	cancel_work_sync(&t->resize_work);
 	conenat_conns_destroy(t);
-	for (i = 0; i < (1U << t->hash.bits); i++) {
-		hlist_for_each_entry_safe(m, n, &t->ext_hash[i], ext_node)
+	tb = rcu_dereference_protected(t->ext_ix.tbl, 1);
+	for (i = 0; i < (1U << tb->bits); i++) {
+		hlist_nulls_for_each_entry_safe(m, n, &tb->b[i], ext_node)
 			kmem_cache_free(conenat_mapping_cache, m);
 		cond_resched();
 	}
-	for (i = 0; i < CONENAT_NLOCKS; i++)
-		hlist_for_each_entry_safe(h, n, &t->host_hash[i], node)
+	tb = rcu_dereference_protected(t->host_ix.tbl, 1);
+	for (i = 0; i < (1U << tb->bits); i++)
+		hlist_nulls_for_each_entry_safe(h, n, &tb->b[i], node)
 			kfree(h);
 	if (t->userns)
 		atomic_long_sub(atomic_read(&t->count), &conenat_userns_count);
-	kvfree(t->int_hash);
-	kvfree(t->ext_hash);
-	kvfree(t->conn_hash);
+	conenat_index_destroy(&t->int_ix);
+	conenat_index_destroy(&t->ext_ix);
+	conenat_index_destroy(&t->conn_ix);
+	conenat_index_destroy(&t->host_ix);
 	mem_cgroup_put(t->memcg);
 }
 
-/* RCU read side. May return an expired mapping; see conenat_mapping_alive. */
+/*
+ * The mapping of an inside endpoint. RCU read side, or under a lock
+ * stripe. May return an expired mapping; see conenat_mapping_alive().
+ */
 struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
 					   __be32 addr, __be16 port)
 {
-	struct conenat_slot s = conenat_int_slot(&t->hash, proto, addr, port);
+	u32 hash = conenat_int_hash(&t->key, proto, addr, port);
+	struct hlist_nulls_head *head;
+	struct conenat_buckets *tb;
+	struct hlist_nulls_node *n;
 	struct conenat_mapping *m;
 
-	hlist_for_each_entry_rcu(m, &t->int_hash[s.bucket], int_node)
-		if (m->int_addr == addr && m->int_port == port &&
-		    m->proto == proto)
-			return m;
+	for (tb = conenat_index_first(&t->int_ix); tb;
+	     tb = conenat_index_next(tb)) {
+		head = conenat_index_bucket(tb, hash);
+		do {
+			hlist_nulls_for_each_entry_rcu(m, n, head, int_node)
+				if (m->int_addr == addr && m->int_port == port &&
+				    m->proto == proto)
+					return m;
+		} while (conenat_index_moved(tb, hash, n));
+	}
 	return NULL;
 }
 
-/* RCU read side. May return a dead or expired mapping. */
+/*
+ * The mapping that holds an outside endpoint. RCU read side, or under a
+ * lock stripe. May return a dead or expired mapping.
+ */
 struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
 					   __be32 addr, __be16 port)
 {
-	struct conenat_slot s = conenat_ext_slot(&t->hash, proto, addr, port);
+	u32 hash = conenat_ext_hash(&t->key, proto, addr, port);
+	struct hlist_nulls_head *head;
+	struct conenat_buckets *tb;
+	struct hlist_nulls_node *n;
 	struct conenat_mapping *m;
 
-	hlist_for_each_entry_rcu(m, &t->ext_hash[s.bucket], ext_node)
-		if (m->ext_port == port && m->ext_addr == addr &&
-		    m->proto == proto)
-			return m;
+	for (tb = conenat_index_first(&t->ext_ix); tb;
+	     tb = conenat_index_next(tb)) {
+		head = conenat_index_bucket(tb, hash);
+		do {
+			hlist_nulls_for_each_entry_rcu(m, n, head, ext_node)
+				if (m->ext_port == port && m->ext_addr == addr &&
+				    m->proto == proto)
+					return m;
+		} while (conenat_index_moved(tb, hash, n));
+	}
 	return NULL;
 }
 
-/* The counts of host @addr, or NULL. Caller holds host_lock[@lock]. */
-struct conenat_host *conenat_host_find(struct conenat_table *t,
-				       unsigned int lock, __be32 addr)
+/*
+ * The counts of host @addr, or NULL. Caller holds its host_lock, so no
+ * host of that stripe moves meanwhile: each is in one of the arrays.
+ */
+struct conenat_host *conenat_host_find(struct conenat_table *t, __be32 addr)
 {
+	u32 hash = conenat_host_hash(&t->key, addr);
+	struct conenat_buckets *tb;
+	struct hlist_nulls_node *n;
 	struct conenat_host *h;
 
-	hlist_for_each_entry(h, &t->host_hash[lock], node)
-		if (h->addr == addr)
-			return h;
+	for (tb = conenat_index_first(&t->host_ix); tb;
+	     tb = conenat_index_next(tb))
+		hlist_nulls_for_each_entry(h, n, conenat_index_bucket(tb, hash),
+					   node)
+			if (h->addr == addr)
+				return h;
 	return NULL;
 }
 
-/* Caller holds host_lock[@lock]. */
+/* Caller holds the host_lock of @addr. */
 static struct conenat_host *conenat_host_get(struct conenat_table *t,
-					     unsigned int lock, __be32 addr)
+					     __be32 addr)
 {
-	struct conenat_host *h = conenat_host_find(t, lock, addr);
+	struct conenat_host *h = conenat_host_find(t, addr);
 
 	if (h)
 		return h;
 	h = kzalloc(sizeof(*h), GFP_ATOMIC | __GFP_ACCOUNT);
 	if (h) {
 		h->addr = addr;
-		hlist_add_head(&h->node, &t->host_hash[lock]);
+		conenat_index_add(&t->host_ix, &h->node,
+				  conenat_host_hash(&t->key, addr));
+		atomic_inc(&t->nhosts);
 	}
 	return h;
 }
 
 /* Caller holds the host_lock of @h. */
-static void conenat_host_release(struct conenat_host *h)
+static void conenat_host_release(struct conenat_table *t,
+				 struct conenat_host *h)
 {
 	/* A host's connections are of its live mappings. */
 	WARN_ON_ONCE(!h->count && h->nconns);
 	if (!h->count) {
-		hlist_del(&h->node);
+		hlist_nulls_del(&h->node);
+		atomic_dec(&t->nhosts);
 		kfree(h);
 	}
 }
 
-/* Unlink live @m from the inside index. Caller holds host_lock[@hl]. */
+/* Unlink live @m from the inside index. Caller holds its host_lock. */
 static void conenat_int_unhash(struct conenat_table *t,
-			       struct conenat_mapping *m, unsigned int hl)
+			       struct conenat_mapping *m)
 {
-	struct conenat_slot s = conenat_int_slot(&t->hash, m->proto,
-						 m->int_addr, m->int_port);
+	u32 hash = conenat_int_hash(&t->key, m->proto, m->int_addr,
+				    m->int_port);
+	spinlock_t *lock = &t->int_lock[conenat_stripe(hash)];
 	struct conenat_host *h;
 
-	spin_lock(&t->int_lock[s.lock]);
-	hlist_del_init_rcu(&m->int_node);
-	spin_unlock(&t->int_lock[s.lock]);
-	h = conenat_host_find(t, hl, m->int_addr);
+	spin_lock(lock);
+	hlist_nulls_del_init_rcu(&m->int_node);
+	spin_unlock(lock);
+	h = conenat_host_find(t, m->int_addr);
 	if (h) {
 		h->count--;
-		conenat_host_release(h);
+		conenat_host_release(t, h);
 	}
 }
 
@@ -258,7 +396,7 @@ static void conenat_mapping_uncount(struct conenat_table *t)
 static void conenat_ext_unhash(struct conenat_table *t,
 			       struct conenat_mapping *m)
 {
-	hlist_del_init_rcu(&m->ext_node);
+	hlist_nulls_del_init_rcu(&m->ext_node);
 	atomic_inc(&t->gen);
 	conenat_mapping_uncount(t);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
@@ -277,19 +415,13 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 			       struct conenat_mapping **revive)
 {
 	struct conenat_table *t = &inst->table;
-	struct conenat_slot s = conenat_ext_slot(&t->hash, m->proto,
-						 m->ext_addr, port);
-	struct conenat_mapping *old, *holder = NULL;
+	u32 hash = conenat_ext_hash(&t->key, m->proto, m->ext_addr, port);
+	spinlock_t *lock = &t->ext_lock[conenat_stripe(hash)];
+	struct conenat_mapping *holder;
 	bool claimed = false;
 
-	spin_lock(&t->ext_lock[s.lock]);
-	hlist_for_each_entry(old, &t->ext_hash[s.bucket], ext_node) {
-		if (old->ext_port == port && old->ext_addr == m->ext_addr &&
-		    old->proto == m->proto) {
-			holder = old;
-			break;
-		}
-	}
+	spin_lock(lock);
+	holder = conenat_lookup_ext(t, m->proto, m->ext_addr, port);
 	if (holder && conenat_map_dead(holder) &&
 	    holder->int_addr == m->int_addr &&
 	    holder->int_port == m->int_port) {
@@ -303,11 +435,11 @@ static bool conenat_claim_port(struct conenat_instance *inst,
 		if (holder)
 			conenat_ext_unhash(t, holder);
 		m->ext_port = port;
-		hlist_add_head_rcu(&m->ext_node, &t->ext_hash[s.bucket]);
+		conenat_index_add(&t->ext_ix, &m->ext_node, hash);
 		atomic_inc(&t->gen);
 		claimed = true;
 	}
-	spin_unlock(&t->ext_lock[s.lock]);
+	spin_unlock(lock);
 	return claimed;
 }
 
@@ -342,9 +474,9 @@ static bool conenat_pick_port(struct conenat_instance *inst,
  */
 static struct conenat_mapping *
 conenat_create_locked(struct conenat_instance *inst,
-		      const struct conenat_config *cfg,
-		      struct conenat_slot s, struct conenat_host *host,
-		      struct conenat_mapping *m, enum conenat_stat *refused)
+		      const struct conenat_config *cfg, u32 hash,
+		      struct conenat_host *host, struct conenat_mapping *m,
+		      enum conenat_stat *refused)
 {
 	struct conenat_table *t = &inst->table;
 	bool fixed = m->flags & CONENAT_MAP_FIXED;
@@ -373,9 +505,9 @@ conenat_create_locked(struct conenat_instance *inst,
 		conenat_mapping_uncount(t);
 		m = old;
 	}
-	spin_lock(&t->int_lock[s.lock]);
-	hlist_add_head_rcu(&m->int_node, &t->int_hash[s.bucket]);
-	spin_unlock(&t->int_lock[s.lock]);
+	spin_lock(&t->int_lock[conenat_stripe(hash)]);
+	conenat_index_add(&t->int_ix, &m->int_node, hash);
+	spin_unlock(&t->int_lock[conenat_stripe(hash)]);
 	host->count++;
 	return m;
 }
@@ -404,9 +536,8 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       __be16 fixed_port)
 {
 	struct conenat_table *t = &inst->table;
-	struct conenat_slot s = conenat_int_slot(&t->hash, proto, int_addr,
-						 int_port);
-	unsigned int hl = conenat_host_lock(&t->hash, int_addr);
+	u32 hash = conenat_int_hash(&t->key, proto, int_addr, int_port);
+	unsigned int hl = conenat_host_lock(t, int_addr);
 	struct conenat_mapping *m, *found = NULL;
 	struct conenat_host *host;
 	struct mem_cgroup *charge;
@@ -443,13 +574,13 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		if (!fixed_port)
 			conenat_stamp(&found->expires, expires, false);
 	} else {
-		host = conenat_host_get(t, hl, int_addr);
+		host = conenat_host_get(t, int_addr);
 		if (host) {
-			found = conenat_create_locked(inst, cfg, s, host, m,
+			found = conenat_create_locked(inst, cfg, hash, host, m,
 						      event);
 			if (found)
 				*event = CONENAT_STAT_CREATED;
-			conenat_host_release(host);
+			conenat_host_release(t, host);
 		} else {
 			*event = CONENAT_STAT_REFUSED_NOMEM;
 		}
@@ -461,8 +592,10 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 
 	if (m)
 		kmem_cache_free(conenat_mapping_cache, m);
-	if (*event == CONENAT_STAT_CREATED)
-		conenat_notify(inst->net, found, CONENAT_CMD_MAPPING_NEW);
+	if (*event == CONENAT_STAT_CREATED) {
+		conenat_table_check_size(t);
+		t->event(t, found, CONENAT_CMD_MAPPING_NEW);
+	}
 	return found;
 }
 
@@ -490,23 +623,24 @@ static bool conenat_mapping_due(const struct conenat_mapping *m,
 static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 			   u32 holddown, bool flush)
 {
-	unsigned int hl = conenat_host_lock(&t->hash, m->int_addr);
-	struct conenat_slot es = conenat_ext_slot(&t->hash, m->proto,
-						  m->ext_addr, m->ext_port);
+	unsigned int hl = conenat_host_lock(t, m->int_addr);
+	u32 hash = conenat_ext_hash(&t->key, m->proto, m->ext_addr,
+				    m->ext_port);
+	spinlock_t *ext_lock = &t->ext_lock[conenat_stripe(hash)];
 	bool was_live, expired = false;
 
 	spin_lock_bh(&t->host_lock[hl]);
-	if (conenat_conns_reap(t, hl, m, flush) ||
+	if (conenat_conns_reap(t, m, flush) ||
 	    (!flush && (conenat_map_fixed(m) ||
 			!conenat_expired(m->expires, jiffies))))
 		goto out;
 	/* DEAD only changes under host_lock (and ext_lock). */
 	was_live = !conenat_map_dead(m);
 	if (was_live)
-		conenat_int_unhash(t, m, hl);
-	spin_lock(&t->ext_lock[es.lock]);
+		conenat_int_unhash(t, m);
+	spin_lock(ext_lock);
 	/* Another host's conenat_claim_port() may have taken a dead port. */
-	if (!hlist_unhashed(&m->ext_node)) {
+	if (!hlist_nulls_unhashed(&m->ext_node)) {
 		expired = was_live && !flush;
 		if (expired && holddown) {
 			WRITE_ONCE(m->expires, jiffies + holddown);
@@ -515,7 +649,7 @@ static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 			conenat_ext_unhash(t, m);
 		}
 	}
-	spin_unlock(&t->ext_lock[es.lock]);
+	spin_unlock(ext_lock);
 out:
 	spin_unlock_bh(&t->host_lock[hl]);
 	return expired;
@@ -543,13 +677,12 @@ static bool conenat_scan_wants(const struct conenat_mapping *m,
  * conenat_table_scan - retire mappings of some outside buckets
  * @inst: the instance
  * @first: the first outside bucket
- * @nr: how many buckets, none past the end of the table
+ * @nr: how many buckets, none past the end of the index
  * @what: the due ones, or all of @proto but forwards, or all of @proto
  * @proto: enum conenat_proto, or -1 for every protocol (not for DUE)
  *
- * An empty bucket costs one read, so a large, sparse table is cheap to
- * walk. Returns the number of mappings that expired.
- * Context: process.
+ * Returns the number of mappings that expired.
+ * Context: process, between conenat_table_walk_begin() and _end().
  */
 unsigned int conenat_table_scan(struct conenat_instance *inst,
 				unsigned int first, unsigned int nr,
@@ -558,21 +691,26 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 	struct conenat_table *t = &inst->table;
 	const struct conenat_config *cfg;
 	unsigned long now = jiffies;
+	struct conenat_buckets *tb;
+	struct hlist_nulls_node *n;
 	struct conenat_mapping *m;
 	unsigned int b, expired = 0;
 	u32 holddown;
 
+	lockdep_assert_held(&t->resize_lock);
 	rcu_read_lock();
 	cfg = rcu_dereference(inst->cfg);
 	holddown = cfg->timeout[CONENAT_TO_HOLDDOWN] * HZ;
+	/* No resize meanwhile: every mapping stays in its bucket. */
+	tb = conenat_index_first(&t->ext_ix);
 	for (b = first; b < first + nr; b++) {
-		hlist_for_each_entry_rcu(m, &t->ext_hash[b], ext_node) {
+		hlist_nulls_for_each_entry_rcu(m, n, &tb->b[b], ext_node) {
 			if (!conenat_scan_wants(m, what, proto, now) ||
 			    !conenat_retire(t, m, holddown,
 					    what != CONENAT_SCAN_DUE))
 				continue;
 			expired++;
-			conenat_notify(inst->net, m, CONENAT_CMD_MAPPING_EXPIRED);
+			t->event(t, m, CONENAT_CMD_MAPPING_EXPIRED);
 		}
 	}
 	rcu_read_unlock();

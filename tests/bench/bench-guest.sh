@@ -21,12 +21,12 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # Packet counts; QUICK only proves that every step works.
 # POOL_MAX: the most mappings, over a pool of 64 external addresses (one
 # address holds at most 64512 per protocol), for the 1M scale step and
-# the GC run.
+# the GC run. IDLE: namespaces with an idle instance each.
 if [ -n "$QUICK" ]; then
-	STEADY=2000 NEW=2000 SCALES="1000" IPERF=1 POOL_MAX=4096
+	STEADY=2000 NEW=2000 SCALES="1000" IPERF=1 POOL_MAX=4096 IDLE=20
 else
 	STEADY=100000 NEW=50000 SCALES="1000 10000 60000" IPERF=5
-	POOL_MAX=1048576
+	POOL_MAX=1048576 IDLE=1000
 fi
 # 256 sources of 4096 ports each: 1048576 flows.
 POOL_SRC=10.0.4.0+256 POOL_PORTS=1024-5119
@@ -179,6 +179,23 @@ gc_longest() {
 	say gc_expired "$(ns rt "$CONENAT" -j stats | jq .expired)"
 }
 
+# IDLE namespaces, each with an idle instance on lo: the slab memory
+# the instances take together, over what the namespaces take without.
+idle_instances() {
+	local i before after
+	for i in $(seq $IDLE); do ip netns add idle$i; done
+	sleep 1
+	before=$(slab_kb)
+	for i in $(seq $IDLE); do
+		nsenter --net=/run/netns/idle$i "$CONENAT" up lo
+	done
+	sleep 1
+	after=$(slab_kb)
+	say idle_instances "$IDLE"
+	say idle_instances_slab_kb $((after - before))
+	for i in $(seq $IDLE); do ip netns del idle$i; done
+}
+
 modprobe -q veth
 [ -d /sys/module/nf_conntrack ] && { echo "BENCH error nf_conntrack already loaded"; exit 1; }
 topology
@@ -234,4 +251,5 @@ CONFIG=conenat
 conenat_up
 pool_scale
 gc_longest
+idle_instances
 echo "BENCH done"

@@ -115,6 +115,10 @@ if "conenat_pool_cost_max_vs_1000" in ratios:
     print("conenat bytes per mapping at %d mappings (slab): %.0f "
           "(goal <= 128)" % (pool["pool_scale_max_mappings"],
                              pool["pool_slab_bytes_per_mapping"]))
+if "idle_instances_slab_kb" in pool:
+    print("%d idle instances (one per namespace): %d KiB of slab "
+          "(goal < 8192)" % (pool["idle_instances"],
+                             pool["idle_instances_slab_kb"]))
 json.dump({"kernel": kver, "results": res, "ratios": ratios},
           open(dest, "w"), indent=1)
 PY

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Bucket and lock arithmetic of the mapping table (kmod/hash.h): every
- * slot is inside its index and guarded by its bucket's stripe, tables are
- * sized from the mapping limit, and one host with many mappings spreads
- * over the whole index instead of a slice of it. The hash functions are
+ * bucket is inside its index, an entry keeps its lock stripe in an index
+ * of any size, indexes are resized to fit and stay so, and one host with
+ * many mappings spreads over the whole index instead of a slice of it. The hash functions are
  * the shim's stand-ins; what is tested holds for any good hash.
  */
 #include <stdlib.h>
@@ -16,67 +16,88 @@ static u32 rnd(void)
 	return (u32)random() << 1 ^ (u32)random();
 }
 
-static struct conenat_hashing hashing(unsigned int bits)
+static hsiphash_key_t hashkey(void)
 {
-	struct conenat_hashing h = { .bits = bits };
+	hsiphash_key_t k;
 
-	h.key.key[0] = (u64)rnd() << 32 | rnd();
-	h.key.key[1] = (u64)rnd() << 32 | rnd();
-	return h;
+	k.key[0] = (u64)rnd() << 32 | rnd();
+	k.key[1] = (u64)rnd() << 32 | rnd();
+	return k;
 }
 
 static void test_sizing(void)
 {
-	ok(conenat_hash_bits(1) == CONENAT_LOCK_BITS,
-	   "a tiny table still has one bucket per lock stripe");
-	ok(conenat_hash_bits(4096) == 11, "4096 mappings: 2048 buckets");
-	ok(conenat_hash_bits(3000) == 11, "3000 mappings: 2048 buckets");
-	ok(conenat_hash_bits(1 << 20) == 19, "1M mappings: 512K buckets");
-	ok(conenat_hash_bits(CONENAT_MAX_MAPPINGS) <= CONENAT_MAX_HASH_BITS,
-	   "the largest table stays within %d bits", CONENAT_MAX_HASH_BITS);
+	unsigned int i, bad = 0, unstable = 0;
+
+	ok(conenat_index_bits(CONENAT_MIN_HASH_BITS, 0) ==
+	   CONENAT_MIN_HASH_BITS,
+	   "an empty index keeps the smallest size");
+	ok(conenat_index_bits(5, 64) == 5, "32 buckets hold 64 entries");
+	ok(conenat_index_bits(5, 65) == 7, "65 entries: 128 buckets");
+	ok(conenat_index_bits(16, 16384) == 16,
+	   "65536 buckets keep 16384 entries");
+	ok(conenat_index_bits(16, 16383) == 14, "16383 entries: 16384 buckets");
+	ok(conenat_index_bits(16, 0) == CONENAT_MIN_HASH_BITS,
+	   "an emptied index shrinks to the smallest size");
+	ok(conenat_index_bits(CONENAT_MAX_HASH_BITS, CONENAT_MAX_MAPPINGS * 4) ==
+	   CONENAT_MAX_HASH_BITS,
+	   "the largest index stays within %d bits", CONENAT_MAX_HASH_BITS);
+	/* A resize lands where the next entry does not resize it back. */
+	for (i = 0; i < 100000; i++) {
+		unsigned int bits = CONENAT_MIN_HASH_BITS +
+			rnd() % (CONENAT_MAX_HASH_BITS - CONENAT_MIN_HASH_BITS + 1);
+		u32 n = rnd() % (CONENAT_MAX_MAPPINGS * 2);
+		unsigned int to = conenat_index_bits(bits, n);
+
+		bad += to < CONENAT_MIN_HASH_BITS || to > CONENAT_MAX_HASH_BITS;
+		unstable += to != bits && (conenat_index_bits(to, n + 1) != to ||
+					   (n && conenat_index_bits(to, n - 1) != to));
+	}
+	ok(!bad && !unstable,
+	   "resized to fit, within bounds, and stable at its new size (%u, %u bad)",
+	   bad, unstable);
 }
 
-static int slot_bad(const struct conenat_hashing *h, struct conenat_slot s)
+/*
+ * An entry's lock stripe is the stripe of its bucket in an index of any
+ * size, so a resize moves it under the lock its writers take.
+ */
+static void test_stripes(void)
 {
-	return s.bucket >= (1U << h->bits) ||
-	       s.lock != (s.bucket & (CONENAT_NLOCKS - 1));
-}
-
-static void test_slots_in_range(unsigned int bits)
-{
-	struct conenat_hashing h = hashing(bits);
-	int i, bad = 0, hl_bad = 0;
+	unsigned int bits, i, bad = 0;
 
 	for (i = 0; i < 100000; i++) {
-		__be32 a = rnd(), r = rnd();
-		__be16 p = rnd(), rp = rnd();
+		u32 h = rnd();
 
-		bad += slot_bad(&h, conenat_int_slot(&h, i % 3, a, p));
-		bad += slot_bad(&h, conenat_ext_slot(&h, i % 3, a, p));
-		bad += slot_bad(&h, conenat_conn_slot(&h, a, p, r, rp));
-		hl_bad += conenat_host_lock(&h, a) >= CONENAT_NLOCKS;
+		for (bits = CONENAT_MIN_HASH_BITS;
+		     bits <= CONENAT_MAX_HASH_BITS; bits++) {
+			u32 b = conenat_bucket_of(h, bits);
+
+			bad += b >= (1U << bits) ||
+			       conenat_stripe(b) != conenat_stripe(h);
+		}
+		bad += conenat_stripe(h) >= CONENAT_NLOCKS;
 	}
-	ok(!bad && !hl_bad,
-	   "%u bits: slots inside the index, lock = bucket stripe (%d, %d bad)",
-	   bits, bad, hl_bad);
+	ok(!bad, "buckets inside the index, one stripe per entry at any size (%u bad)",
+	   bad);
 }
 
 /* The longest chain when one host has @n mappings in a 2^@bits index. */
 static unsigned int longest_chain(unsigned int bits, unsigned int n,
 				  bool ext)
 {
-	struct conenat_hashing h = hashing(bits);
+	hsiphash_key_t k = hashkey();
 	unsigned int *len = calloc(1U << bits, sizeof(*len)), max = 0, i;
 	__be32 host = htonl(0x0a000102);
 
 	for (i = 0; i < n; i++) {
 		__be16 port = htons(1024 + i);
-		struct conenat_slot s = ext ?
-			conenat_ext_slot(&h, CONENAT_UDP, host, port) :
-			conenat_int_slot(&h, CONENAT_UDP, host, port);
+		u32 b = conenat_bucket_of(ext ?
+			conenat_ext_hash(&k, CONENAT_UDP, host, port) :
+			conenat_int_hash(&k, CONENAT_UDP, host, port), bits);
 
-		if (++len[s.bucket] > max)
-			max = len[s.bucket];
+		if (++len[b] > max)
+			max = len[b];
 	}
 	free(len);
 	return max;
@@ -96,15 +117,17 @@ static void test_one_host_spreads(void)
 
 static void test_indexes_independent(void)
 {
-	struct conenat_hashing h = hashing(16);
+	hsiphash_key_t k = hashkey();
 	int i, same = 0;
 
 	for (i = 0; i < 10000; i++) {
 		__be32 a = rnd();
 		__be16 p = rnd();
 
-		same += conenat_int_slot(&h, CONENAT_UDP, a, p).bucket ==
-			conenat_ext_slot(&h, CONENAT_UDP, a, p).bucket;
+		same += conenat_bucket_of(conenat_int_hash(&k, CONENAT_UDP, a, p),
+					  16) ==
+			conenat_bucket_of(conenat_ext_hash(&k, CONENAT_UDP, a, p),
+					  16);
 	}
 	ok(same < 10, "inside and outside index lay the same key apart (%d same)",
 	   same);
@@ -112,18 +135,18 @@ static void test_indexes_independent(void)
 
 static void test_keyed(void)
 {
-	struct conenat_hashing a = hashing(16), b = hashing(16);
+	hsiphash_key_t a = hashkey(), b = hashkey();
 	int i, moved = 0, stable = 1;
 
 	for (i = 0; i < 10000; i++) {
 		__be32 addr = rnd();
 		__be16 p = rnd();
-		struct conenat_slot s = conenat_int_slot(&a, CONENAT_TCP, addr, p);
+		u32 h = conenat_int_hash(&a, CONENAT_TCP, addr, p);
 
-		stable &= s.bucket ==
-			  conenat_int_slot(&a, CONENAT_TCP, addr, p).bucket;
-		moved += s.bucket !=
-			 conenat_int_slot(&b, CONENAT_TCP, addr, p).bucket;
+		stable &= h == conenat_int_hash(&a, CONENAT_TCP, addr, p);
+		moved += conenat_bucket_of(h, 16) !=
+			 conenat_bucket_of(conenat_int_hash(&b, CONENAT_TCP,
+							    addr, p), 16);
 	}
 	ok(stable, "same key, same bucket");
 	ok(moved > 9900, "another key lays the table out anew (%d of 10000 moved)",
@@ -133,7 +156,7 @@ static void test_keyed(void)
 /* Paired pooling: one address per host, and the hosts spread evenly. */
 static void test_pool_index(void)
 {
-	struct conenat_hashing h = hashing(16);
+	hsiphash_key_t h = hashkey();
 	unsigned int n[5] = {}, i, lo = ~0U, hi = 0;
 	int stable = 1, inside = 1;
 
@@ -161,9 +184,7 @@ int main(void)
 	srandom(2);
 	test_sizing();
 	test_pool_index();
-	test_slots_in_range(8);
-	test_slots_in_range(11);
-	test_slots_in_range(19);
+	test_stripes();
 	test_one_host_spreads();
 	test_indexes_independent();
 	test_keyed();
