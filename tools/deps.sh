@@ -22,7 +22,8 @@ stun-client python3-scapy traceroute iputils-tracepath iputils-ping xz-utils
 cpio gcc make zstd jq linux-source-6.12 dkms openssl systemd
 linux-headers-cloud-amd64 linux-headers-rt-amd64 linux-headers-6.12-cloud-amd64
 linux-headers-6.12-rt-amd64 clang libclang-rt-14-dev flex bison bc libelf-dev
-gcc-mips-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static"
+gcc-mips-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-mips-cross
+libc6-dev-armhf-cross qemu-user-static"
 
 # checkpatch.pl and its data files, unpacked from linux-source-6.12.
 CHECKPATCH_DIR=/usr/src/linux-source-6.12
