@@ -11,15 +11,19 @@
 #include <net/genetlink.h>
 #include <net/udp.h>
 
+/*
+ * Upstream names, for the kernels before them: the .c files call what
+ * today's kernel calls, and this supplies it where it is missing.
+ */
+
 /* 6.2 moved a dump's parsed attributes into a struct genl_info. */
-static inline struct nlattr **conenat_dump_attrs(struct netlink_callback *cb)
+#ifndef COMPAT_HAVE_GENL_INFO_DUMP
+static inline const struct genl_dumpit_info *
+genl_info_dump(struct netlink_callback *cb)
 {
-#ifdef COMPAT_HAVE_GENL_INFO_DUMP
-	return genl_info_dump(cb)->attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
-#endif
+	return genl_dumpit_info(cb);
 }
+#endif
 
 /*
  * 6.2 gave each namespace a pointer to its UDP table (a field, which no

@@ -3,7 +3,8 @@
  * Configuration defaults and validation. Pure code: no locks, no
  * allocation, no kernel state, so tests/unit builds it in userspace.
  */
-#include "conenat.h"
+#include "config.h"
+#include "portalloc.h"
 
 #ifdef __KERNEL__
 #include <linux/in.h>

@@ -16,7 +16,7 @@
  */
 #include <linux/slab.h>
 #include <linux/jiffies.h>
-#include "conenat.h"
+#include "instance.h"
 
 static struct kmem_cache *conenat_conn_cache;
 
@@ -26,30 +26,33 @@ static struct conenat_conn *conenat_conn_find(struct conenat_table *t,
 					      const struct conenat_mapping *m,
 					      __be32 raddr, __be16 rport)
 {
-	struct hlist_nulls_head *head;
 	struct conenat_buckets *tb;
-	struct hlist_nulls_node *n;
+	struct conenat_bucket *head;
+	struct conenat_node *n;
 	struct conenat_conn *c;
 
 	for (tb = conenat_index_first(&t->conn_ix); tb;
 	     tb = conenat_index_next(tb)) {
 		head = conenat_index_bucket(tb, hash);
 		do {
-			hlist_nulls_for_each_entry_rcu(c, n, head, node)
+			for (n = conenat_bucket_first(head);
+			     !conenat_is_nulls(n); n = conenat_node_next(n)) {
+				c = container_of(n, struct conenat_conn, node);
 				if (c->map == m && c->raddr == raddr &&
 				    c->rport == rport)
 					return c;
+			}
 		} while (conenat_index_moved(tb, hash, n));
 	}
 	return NULL;
 }
 
-static u32 conenat_conn_hash_of(const struct hlist_nulls_node *n,
+static u32 conenat_conn_hash_of(const struct conenat_node *n,
 				const hsiphash_key_t *key)
 {
 	const struct conenat_conn *c;
 
-	c = hlist_nulls_entry(n, struct conenat_conn, node);
+	c = container_of(n, struct conenat_conn, node);
 	return conenat_conn_hash(key, c->map->int_addr, c->map->int_port,
 				 c->raddr, c->rport);
 }
@@ -124,8 +127,8 @@ static struct conenat_conn *conenat_conn_add(struct conenat_table *t,
 
 	spin_lock_bh(&t->host_lock[hl]);
 	found = conenat_conn_find(t, hash, m, raddr, rport);
-	/* An unhashed mapping has expired; the GC will not look again. */
-	if (!found && !hlist_nulls_unhashed(&m->int_node)) {
+	/* A dead mapping has expired; the GC will not look again. */
+	if (!found && !conenat_map_dead(m)) {
 		h = conenat_host_find(t, m->int_addr);
 		*limited = !conenat_conn_room(cfg, h, m);
 		if (!*limited) {
@@ -227,7 +230,7 @@ static void conenat_conn_del(struct conenat_table *t, struct conenat_host *h,
 	spinlock_t *lock = &t->conn_lock[conenat_stripe(hash)];
 
 	spin_lock(lock);
-	hlist_nulls_del_rcu(&c->node);
+	conenat_index_del(&t->conn_ix, &c->node, hash);
 	spin_unlock(lock);
 	hlist_del_rcu(&c->map_node);
 	WRITE_ONCE(m->nconns, m->nconns - 1);
@@ -264,13 +267,14 @@ void conenat_conns_destroy(struct conenat_table *t)
 {
 	struct conenat_buckets *tb = rcu_dereference_protected(t->conn_ix.tbl,
 								1);
-	struct hlist_nulls_node *n;
-	struct conenat_conn *c;
+	struct conenat_node *n;
 	u32 i;
 
 	for (i = 0; i < (1U << tb->bits); i++) {
-		hlist_nulls_for_each_entry_safe(c, n, &tb->b[i], node)
-			kmem_cache_free(conenat_conn_cache, c);
+		while ((n = conenat_bucket_pop(&tb->b[i])))
+			kmem_cache_free(conenat_conn_cache,
+					container_of(n, struct conenat_conn,
+						     node));
 		cond_resched();
 	}
 }
@@ -301,6 +305,7 @@ unsigned long conenat_conns_summary(const struct conenat_mapping *m,
 
 int conenat_conn_cache_init(void)
 {
+	BUILD_BUG_ON(sizeof(struct conenat_conn) > 64);
 	conenat_conn_cache = KMEM_CACHE(conenat_conn, SLAB_ACCOUNT);
 	return conenat_conn_cache ? 0 : -ENOMEM;
 }

@@ -7,7 +7,8 @@
  * Callers hold cn->lock, which orders these against address changes.
  */
 #include <linux/jiffies.h>
-#include "conenat.h"
+#include "instance.h"
+#include "forward.h"
 #include "sockets.h"
 
 /**

@@ -10,7 +10,8 @@
  */
 #include <linux/sched/clock.h>
 #include <linux/sched.h>
-#include "conenat.h"
+#include "instance.h"
+#include "gc.h"
 
 #define CONENAT_GC_BUDGET_NS	(500 * NSEC_PER_USEC)
 #define CONENAT_GC_INTERVAL	HZ

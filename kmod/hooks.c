@@ -8,7 +8,11 @@
 #include <linux/netdevice.h>
 #include <net/ip.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
-#include "conenat.h"
+#include "instance.h"
+#include "hooks.h"
+#include "icmp.h"
+#include "pkt.h"
+#include "xlate.h"
 #include "ct.h"
 
 /*

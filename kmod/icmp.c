@@ -15,7 +15,11 @@
 #include <linux/skbuff.h>
 #include <net/ip.h>
 #include <net/dst.h>
-#include "conenat.h"
+#include "instance.h"
+#include "icmp.h"
+#include "pkt.h"
+#include "portalloc.h"
+#include "xlate.h"
 
 /**
  * conenat_error_prepare - check an ICMP error and make it writable

@@ -23,7 +23,8 @@ static struct conenat_buckets *conenat_buckets_alloc(unsigned int bits,
 	tb->bits = bits;
 	tb->parity = parity;
 	for (i = 0; i < (1U << bits); i++)
-		INIT_HLIST_NULLS_HEAD(&tb->b[i], conenat_index_nulls(i, parity));
+		RCU_INIT_POINTER(tb->b[i].first,
+				 conenat_nulls(conenat_index_nulls(i, parity)));
 	return tb;
 }
 
@@ -53,19 +54,17 @@ static void conenat_index_move(struct conenat_buckets *old,
 			       struct conenat_buckets *new, spinlock_t *locks,
 			       conenat_hash_fn hash, const hsiphash_key_t *key)
 {
-	struct hlist_nulls_head *head;
-	struct hlist_nulls_node *n;
+	struct conenat_node *n;
 	u32 b;
 
 	for (b = 0; b < (1U << old->bits); b++) {
 		spinlock_t *lock = &locks[conenat_stripe(b)];
 
 		spin_lock_bh(lock);
-		while (!is_a_nulls(n = old->b[b].first)) {
-			hlist_nulls_del_rcu(n);
-			head = conenat_index_bucket(new, hash(n, key));
-			hlist_nulls_add_head_rcu(n, head);
-		}
+		while ((n = conenat_bucket_pop(&old->b[b])))
+			conenat_bucket_add(conenat_index_bucket(new,
+								hash(n, key)),
+					   n);
 		spin_unlock_bh(lock);
 		if (!(b % CONENAT_NLOCKS))
 			cond_resched();

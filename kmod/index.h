@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A hash index that follows its number of entries: an array of
- * hlist_nulls buckets, read under RCU without locks or atomics, written
- * under the lock stripe of each entry (hash.h), and moved to an array of
- * another size in process context while readers and writers go on.
+ * A hash index that follows its number of entries: an array of buckets,
+ * each a singly linked chain that ends on a nulls marker (as
+ * list_nulls.h's, with one pointer per entry instead of two), read under
+ * RCU without locks or atomics, written under the lock stripe of each
+ * entry (hash.h), and moved to an array of another size in process
+ * context while readers and writers go on. Unlinking an entry walks its
+ * chain to it, under the stripe: chains are short, the index sees to it.
  *
  * A resize links the new array as the current one's future, then moves
  * the current array's buckets one at a time, each under its lock stripe,
@@ -23,17 +26,29 @@
 #include <linux/kernel.h>
 #include <linux/jhash.h>
 #include <linux/log2.h>
-#include <linux/list_nulls.h>
-#include <linux/rculist_nulls.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/siphash.h>
 #include "hash.h"
+
+/*
+ * An entry's link in an index. Its next is the entry after it, or the
+ * nulls marker of the bucket it is in (an odd value); it is left as it
+ * is when the entry is unlinked, so that readers on the entry go on.
+ */
+struct conenat_node {
+	struct conenat_node __rcu *next;
+};
+
+struct conenat_bucket {
+	struct conenat_node __rcu *first;
+};
 
 struct conenat_buckets {
 	struct conenat_buckets __rcu *future;	/* set while moving to it */
 	unsigned int bits;
 	unsigned int parity;			/* 0 or 1 */
-	struct hlist_nulls_head b[];
+	struct conenat_bucket b[];
 };
 
 struct conenat_index {
@@ -41,8 +56,78 @@ struct conenat_index {
 };
 
 /* The hash of the entry at @node, to place it in another array. */
-typedef u32 (*conenat_hash_fn)(const struct hlist_nulls_node *node,
+typedef u32 (*conenat_hash_fn)(const struct conenat_node *node,
 			       const hsiphash_key_t *key);
+
+static inline bool conenat_is_nulls(const struct conenat_node *n)
+{
+	return (unsigned long)n & 1;
+}
+
+static inline struct conenat_node *conenat_nulls(unsigned long value)
+{
+	return (struct conenat_node *)(value << 1 | 1UL);
+}
+
+/*
+ * A walk of a bucket, under RCU or its lock stripe: from its first node,
+ * each next, until a nulls marker, which conenat_index_moved() checks.
+ */
+static inline struct conenat_node *
+conenat_bucket_first(const struct conenat_bucket *b)
+{
+	return rcu_dereference_raw(b->first);
+}
+
+static inline struct conenat_node *
+conenat_node_next(const struct conenat_node *n)
+{
+	return rcu_dereference_raw(n->next);
+}
+
+/* Link @node first in @b. Caller holds the lock stripe of @b. */
+static inline void conenat_bucket_add(struct conenat_bucket *b,
+				      struct conenat_node *node)
+{
+	RCU_INIT_POINTER(node->next, rcu_dereference_protected(b->first, 1));
+	rcu_assign_pointer(b->first, node);
+}
+
+/*
+ * Unlink @node from @b, if it is there; its next stays. Caller holds the
+ * lock stripe of @b.
+ */
+static inline bool conenat_bucket_del(struct conenat_bucket *b,
+				      struct conenat_node *node)
+{
+	struct conenat_node __rcu **pprev = &b->first;
+	struct conenat_node *n;
+
+	while (!conenat_is_nulls(n = rcu_dereference_protected(*pprev, 1))) {
+		if (n == node) {
+			/* What follows @node was published before it. */
+			RCU_INIT_POINTER(*pprev,
+					 rcu_dereference_protected(n->next, 1));
+			return true;
+		}
+		pprev = &n->next;
+	}
+	return false;
+}
+
+/*
+ * Unlink the first entry of @b and return it, or NULL when @b is empty.
+ * Caller holds the lock stripe of @b, or no one else can see it.
+ */
+static inline struct conenat_node *conenat_bucket_pop(struct conenat_bucket *b)
+{
+	struct conenat_node *n = rcu_dereference_protected(b->first, 1);
+
+	if (conenat_is_nulls(n))
+		return NULL;
+	RCU_INIT_POINTER(b->first, rcu_dereference_protected(n->next, 1));
+	return n;
+}
 
 /*
  * The array to walk first, under RCU or a lock stripe of the index (a
@@ -63,7 +148,7 @@ conenat_index_next(const struct conenat_buckets *tb)
 	return rcu_dereference_check(tb->future, rcu_read_lock_any_held());
 }
 
-static inline struct hlist_nulls_head *
+static inline struct conenat_bucket *
 conenat_index_bucket(struct conenat_buckets *tb, u32 hash)
 {
 	return &tb->b[conenat_bucket_of(hash, tb->bits)];
@@ -78,9 +163,9 @@ static inline unsigned long conenat_index_nulls(u32 bucket,
 /* Whether a walk of @hash's bucket of @tb that ended at @end left it. */
 static inline bool conenat_index_moved(const struct conenat_buckets *tb,
 				       u32 hash,
-				       const struct hlist_nulls_node *end)
+				       const struct conenat_node *end)
 {
-	return get_nulls_value(end) !=
+	return (unsigned long)end >> 1 !=
 	       conenat_index_nulls(conenat_bucket_of(hash, tb->bits),
 				   tb->parity);
 }
@@ -90,14 +175,29 @@ static inline bool conenat_index_moved(const struct conenat_buckets *tb,
  * Caller holds the lock stripe of @hash.
  */
 static inline void conenat_index_add(struct conenat_index *ix,
-				     struct hlist_nulls_node *node, u32 hash)
+				     struct conenat_node *node, u32 hash)
 {
 	struct conenat_buckets *tb = conenat_index_first(ix);
 	struct conenat_buckets *future = rcu_dereference_check(tb->future,
 							       1);
 
-	hlist_nulls_add_head_rcu(node, conenat_index_bucket(future ?: tb,
-							    hash));
+	conenat_bucket_add(conenat_index_bucket(future ?: tb, hash), node);
+}
+
+/*
+ * Unlink @node, whose hash is @hash, from whichever array it is in.
+ * Caller holds the lock stripe of @hash: a resize moves a bucket whole
+ * under it, so @node is in the current array's bucket or the future's.
+ */
+static inline void conenat_index_del(struct conenat_index *ix,
+				     struct conenat_node *node, u32 hash)
+{
+	struct conenat_buckets *tb;
+
+	for (tb = conenat_index_first(ix); tb; tb = conenat_index_next(tb))
+		if (conenat_bucket_del(conenat_index_bucket(tb, hash), node))
+			return;
+	WARN_ONCE(1, "conenat: unlinking an entry not in its index\n");
 }
 
 /*

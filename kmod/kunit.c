@@ -18,7 +18,10 @@
 #include <net/tcp.h>
 #include <net/udp.h>
 #include <net/net_namespace.h>
-#include "conenat.h"
+#include "instance.h"
+#include "gc.h"
+#include "pkt.h"
+#include "portalloc.h"
 
 #define EXT_ADDR	htonl(0xc0000201)	/* 192.0.2.1 */
 #define INT_ADDR	htonl(0x0a000102)	/* 10.0.1.2 */
@@ -415,12 +418,12 @@ static u32 kunit_ext_entries(struct conenat_table *t)
 {
 	struct conenat_buckets *tb = rcu_dereference_protected(t->ext_ix.tbl,
 								1);
-	struct hlist_nulls_node *n;
-	struct conenat_mapping *m;
+	struct conenat_node *n;
 	u32 b, count = 0;
 
 	for (b = 0; b < (1U << tb->bits); b++)
-		hlist_nulls_for_each_entry(m, n, &tb->b[b], ext_node)
+		for (n = conenat_bucket_first(&tb->b[b]); !conenat_is_nulls(n);
+		     n = conenat_node_next(n))
 			count++;
 	return count;
 }

@@ -5,7 +5,9 @@
  */
 #include <linux/module.h>
 #include <linux/rcupdate.h>
-#include "conenat.h"
+#include "instance.h"
+#include "netlink.h"
+#include "version.h"
 
 static int __init conenat_init(void)
 {

@@ -13,7 +13,11 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <net/net_namespace.h>
-#include "conenat.h"
+#include "instance.h"
+#include "forward.h"
+#include "gc.h"
+#include "hooks.h"
+#include "events.h"
 
 unsigned int conenat_net_id __read_mostly;
 

@@ -7,7 +7,8 @@
  * validated by ip_rcv() (version, IHL >= 5, total length) before any
  * hook runs; everything past it is the sender's and is checked here.
  */
-#include "conenat.h"
+#include "config.h"
+#include "pkt.h"
 
 #ifdef __KERNEL__
 #include <linux/ip.h>

@@ -8,7 +8,7 @@
  * numbered 0..total-1 in range order, so that one uniform random index
  * picks a uniform random port whatever the ranges' sizes.
  */
-#include "conenat.h"
+#include "portalloc.h"
 #include <linux/errno.h>
 #include <linux/kernel.h>
 

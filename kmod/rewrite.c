@@ -6,7 +6,7 @@
  * it in userspace against a shim of those and checks it against full
  * recomputation.
  */
-#include "conenat.h"
+#include "pkt.h"
 
 #ifdef __KERNEL__
 #include <linux/ip.h>

@@ -9,7 +9,7 @@
 #include <net/inet_hashtables.h>
 #include <net/udp.h>
 #include <net/tcp.h>
-#include "conenat.h"
+#include "config.h"
 #include "sockets.h"
 
 /* Whether a UDP socket of @net has local port @port. RCU read side. */

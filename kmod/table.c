@@ -19,7 +19,8 @@
 #include <linux/mm.h>
 #include <linux/in.h>
 #include <linux/memcontrol.h>
-#include "conenat.h"
+#include "instance.h"
+#include "portalloc.h"
 #include "sockets.h"
 
 static struct kmem_cache *conenat_mapping_cache;
@@ -36,29 +37,29 @@ MODULE_PARM_DESC(userns_max_mappings,
 		 "Most mappings of all namespaces owned by other user namespaces, together (default: 4 times the default --max-mappings)");
 static atomic_long_t conenat_userns_count = ATOMIC_LONG_INIT(0);
 
-static u32 conenat_int_hash_of(const struct hlist_nulls_node *n,
+static u32 conenat_int_hash_of(const struct conenat_node *n,
 			       const hsiphash_key_t *key)
 {
 	const struct conenat_mapping *m;
 
-	m = hlist_nulls_entry(n, struct conenat_mapping, int_node);
+	m = container_of(n, struct conenat_mapping, int_node);
 	return conenat_int_hash(key, m->proto, m->int_addr, m->int_port);
 }
 
-static u32 conenat_ext_hash_of(const struct hlist_nulls_node *n,
+static u32 conenat_ext_hash_of(const struct conenat_node *n,
 			       const hsiphash_key_t *key)
 {
 	const struct conenat_mapping *m;
 
-	m = hlist_nulls_entry(n, struct conenat_mapping, ext_node);
+	m = container_of(n, struct conenat_mapping, ext_node);
 	return conenat_ext_hash(key, m->proto, m->ext_addr, m->ext_port);
 }
 
-static u32 conenat_host_hash_of(const struct hlist_nulls_node *n,
+static u32 conenat_host_hash_of(const struct conenat_node *n,
 				const hsiphash_key_t *key)
 {
-	return conenat_host_hash(key, hlist_nulls_entry(n, struct conenat_host,
-							node)->addr);
+	return conenat_host_hash(key, container_of(n, struct conenat_host,
+						   node)->addr);
 }
 
 /*
@@ -187,23 +188,23 @@ static void conenat_mapping_free_rcu(struct rcu_head *head)
 void conenat_table_destroy(struct conenat_table *t)
 {
 	struct conenat_buckets *tb;
-	struct conenat_mapping *m;
-	struct hlist_nulls_node *n;
-	struct conenat_host *h;
+	struct conenat_node *n;
 	u32 i;
 
 	cancel_work_sync(&t->resize_work);
 	conenat_conns_destroy(t);
 	tb = rcu_dereference_protected(t->ext_ix.tbl, 1);
 	for (i = 0; i < (1U << tb->bits); i++) {
-		hlist_nulls_for_each_entry_safe(m, n, &tb->b[i], ext_node)
-			kmem_cache_free(conenat_mapping_cache, m);
+		while ((n = conenat_bucket_pop(&tb->b[i])))
+			kmem_cache_free(conenat_mapping_cache,
+					container_of(n, struct conenat_mapping,
+						     ext_node));
 		cond_resched();
 	}
 	tb = rcu_dereference_protected(t->host_ix.tbl, 1);
 	for (i = 0; i < (1U << tb->bits); i++)
-		hlist_nulls_for_each_entry_safe(h, n, &tb->b[i], node)
-			kfree(h);
+		while ((n = conenat_bucket_pop(&tb->b[i])))
+			kfree(container_of(n, struct conenat_host, node));
 	if (t->userns)
 		atomic_long_sub(atomic_read(&t->count), &conenat_userns_count);
 	conenat_index_destroy(&t->int_ix);
@@ -221,19 +222,23 @@ struct conenat_mapping *conenat_lookup_int(struct conenat_table *t, u8 proto,
 					   __be32 addr, __be16 port)
 {
 	u32 hash = conenat_int_hash(&t->key, proto, addr, port);
-	struct hlist_nulls_head *head;
 	struct conenat_buckets *tb;
-	struct hlist_nulls_node *n;
+	struct conenat_bucket *head;
 	struct conenat_mapping *m;
+	struct conenat_node *n;
 
 	for (tb = conenat_index_first(&t->int_ix); tb;
 	     tb = conenat_index_next(tb)) {
 		head = conenat_index_bucket(tb, hash);
 		do {
-			hlist_nulls_for_each_entry_rcu(m, n, head, int_node)
-				if (m->int_addr == addr && m->int_port == port &&
-				    m->proto == proto)
+			for (n = conenat_bucket_first(head);
+			     !conenat_is_nulls(n); n = conenat_node_next(n)) {
+				m = container_of(n, struct conenat_mapping,
+						 int_node);
+				if (m->int_addr == addr &&
+				    m->int_port == port && m->proto == proto)
 					return m;
+			}
 		} while (conenat_index_moved(tb, hash, n));
 	}
 	return NULL;
@@ -247,19 +252,23 @@ struct conenat_mapping *conenat_lookup_ext(struct conenat_table *t, u8 proto,
 					   __be32 addr, __be16 port)
 {
 	u32 hash = conenat_ext_hash(&t->key, proto, addr, port);
-	struct hlist_nulls_head *head;
 	struct conenat_buckets *tb;
-	struct hlist_nulls_node *n;
+	struct conenat_bucket *head;
 	struct conenat_mapping *m;
+	struct conenat_node *n;
 
 	for (tb = conenat_index_first(&t->ext_ix); tb;
 	     tb = conenat_index_next(tb)) {
 		head = conenat_index_bucket(tb, hash);
 		do {
-			hlist_nulls_for_each_entry_rcu(m, n, head, ext_node)
-				if (m->ext_port == port && m->ext_addr == addr &&
-				    m->proto == proto)
+			for (n = conenat_bucket_first(head);
+			     !conenat_is_nulls(n); n = conenat_node_next(n)) {
+				m = container_of(n, struct conenat_mapping,
+						 ext_node);
+				if (m->ext_port == port &&
+				    m->ext_addr == addr && m->proto == proto)
 					return m;
+			}
 		} while (conenat_index_moved(tb, hash, n));
 	}
 	return NULL;
@@ -273,15 +282,17 @@ struct conenat_host *conenat_host_find(struct conenat_table *t, __be32 addr)
 {
 	u32 hash = conenat_host_hash(&t->key, addr);
 	struct conenat_buckets *tb;
-	struct hlist_nulls_node *n;
+	struct conenat_node *n;
 	struct conenat_host *h;
 
 	for (tb = conenat_index_first(&t->host_ix); tb;
 	     tb = conenat_index_next(tb))
-		hlist_nulls_for_each_entry(h, n, conenat_index_bucket(tb, hash),
-					   node)
+		for (n = conenat_bucket_first(conenat_index_bucket(tb, hash));
+		     !conenat_is_nulls(n); n = conenat_node_next(n)) {
+			h = container_of(n, struct conenat_host, node);
 			if (h->addr == addr)
 				return h;
+		}
 	return NULL;
 }
 
@@ -310,7 +321,8 @@ static void conenat_host_release(struct conenat_table *t,
 	/* A host's connections are of its live mappings. */
 	WARN_ON_ONCE(!h->count && h->nconns);
 	if (!h->count) {
-		hlist_nulls_del(&h->node);
+		conenat_index_del(&t->host_ix, &h->node,
+				  conenat_host_hash(&t->key, h->addr));
 		atomic_dec(&t->nhosts);
 		kfree(h);
 	}
@@ -326,7 +338,7 @@ static void conenat_int_unhash(struct conenat_table *t,
 	struct conenat_host *h;
 
 	spin_lock(lock);
-	hlist_nulls_del_init_rcu(&m->int_node);
+	conenat_index_del(&t->int_ix, &m->int_node, hash);
 	spin_unlock(lock);
 	h = conenat_host_find(t, m->int_addr);
 	if (h) {
@@ -392,11 +404,18 @@ static void conenat_mapping_uncount(struct conenat_table *t)
 		atomic_long_dec(&conenat_userns_count);
 }
 
-/* Caller holds the ext_lock of @m's outside bucket. */
+/*
+ * Unlink @m, out of the inside index already, from the outside one and
+ * free it a grace period later. Caller holds the ext_lock of its port
+ * and, unless @m is dead already, its host_lock.
+ */
 static void conenat_ext_unhash(struct conenat_table *t,
 			       struct conenat_mapping *m)
 {
-	hlist_nulls_del_init_rcu(&m->ext_node);
+	conenat_index_del(&t->ext_ix, &m->ext_node,
+			  conenat_ext_hash(&t->key, m->proto, m->ext_addr,
+					   m->ext_port));
+	WRITE_ONCE(m->flags, m->flags | CONENAT_MAP_DEAD | CONENAT_MAP_GONE);
 	atomic_inc(&t->gen);
 	conenat_mapping_uncount(t);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
@@ -640,7 +659,7 @@ static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
 		conenat_int_unhash(t, m);
 	spin_lock(ext_lock);
 	/* Another host's conenat_claim_port() may have taken a dead port. */
-	if (!hlist_nulls_unhashed(&m->ext_node)) {
+	if (!(m->flags & CONENAT_MAP_GONE)) {
 		expired = was_live && !flush;
 		if (expired && holddown) {
 			WRITE_ONCE(m->expires, jiffies + holddown);
@@ -692,9 +711,9 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 	const struct conenat_config *cfg;
 	unsigned long now = jiffies;
 	struct conenat_buckets *tb;
-	struct hlist_nulls_node *n;
 	struct conenat_mapping *m;
 	unsigned int b, expired = 0;
+	struct conenat_node *n;
 	u32 holddown;
 
 	lockdep_assert_held(&t->resize_lock);
@@ -704,7 +723,9 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 	/* No resize meanwhile: every mapping stays in its bucket. */
 	tb = conenat_index_first(&t->ext_ix);
 	for (b = first; b < first + nr; b++) {
-		hlist_nulls_for_each_entry_rcu(m, n, &tb->b[b], ext_node) {
+		for (n = conenat_bucket_first(&tb->b[b]); !conenat_is_nulls(n);
+		     n = conenat_node_next(n)) {
+			m = container_of(n, struct conenat_mapping, ext_node);
 			if (!conenat_scan_wants(m, what, proto, now) ||
 			    !conenat_retire(t, m, holddown,
 					    what != CONENAT_SCAN_DUE))
@@ -721,6 +742,8 @@ int conenat_mapping_cache_init(void)
 {
 	if (!conenat_userns_max)
 		conenat_userns_max = 4 * conenat_default_max_mappings();
+	/* One cache line per mapping, on 64-bit machines too (table.h). */
+	BUILD_BUG_ON(sizeof(struct conenat_mapping) > 64);
 	conenat_mapping_cache = KMEM_CACHE(conenat_mapping, SLAB_ACCOUNT);
 	return conenat_mapping_cache ? 0 : -ENOMEM;
 }

@@ -18,27 +18,35 @@
 #include "expiry.h"
 #include "index.h"
 
+/*
+ * One cache line on 64-bit machines: each index's node is followed by
+ * what a lookup in it compares, and what a packet writes (expires) is
+ * apart from what the lookups read.
+ */
 struct conenat_mapping {
-	struct hlist_nulls_node int_node;	/* inside index; unhashed once dead */
-	struct hlist_nulls_node ext_node;	/* outside index */
-	struct hlist_head conns;	/* TCP: its conenat_conns, host_lock */
-	unsigned long expires;		/* jiffies; hold-down end once dead */
+	struct conenat_node int_node;	/* inside index; unlinked once dead */
 	__be32 int_addr;
-	__be32 ext_addr;
 	__be16 int_port;
-	__be16 ext_port;
 	u8 proto;			/* enum conenat_proto */
 	u8 flags;			/* CONENAT_MAP_*; see below */
+	struct conenat_node ext_node;	/* outside index; unlinked when gone */
+	__be32 ext_addr;
+	__be16 ext_port;
 	u16 nconns;			/* TCP: entries on conns, host_lock */
+	struct hlist_head conns;	/* TCP: its conenat_conns, host_lock */
+	unsigned long expires;		/* jiffies; hold-down end once dead */
 	struct rcu_head rcu;
 };
 
 /*
- * conenat_mapping.flags, written only under the host_lock of the
- * mapping's host (and, for DEAD, the ext_lock of its port).
+ * conenat_mapping.flags, written once it is linked only under the
+ * ext_lock of its port, and for DEAD also under the host_lock of its
+ * host. DEAD is set when it leaves the inside index, for good or for
+ * its hold-down; GONE when it leaves the outside index, to be freed.
  */
 #define CONENAT_MAP_DEAD	BIT(0)	/* expired, holding its port down */
 #define CONENAT_MAP_FIXED	BIT(1)	/* a port forward: never expires */
+#define CONENAT_MAP_GONE	BIT(2)	/* unlinked, freed after a grace period */
 
 static inline bool conenat_map_dead(const struct conenat_mapping *m)
 {
@@ -74,13 +82,13 @@ static inline bool conenat_mapping_alive(const struct conenat_mapping *m)
  * unlinked only under the host_lock of its mapping's host.
  */
 struct conenat_conn {
-	struct hlist_nulls_node node;	/* connection index */
-	struct hlist_node map_node;	/* map->conns */
-	struct conenat_mapping *map;
-	unsigned long expires;		/* jiffies */
+	struct conenat_node node;	/* connection index */
 	__be32 raddr;			/* remote address and port */
 	__be16 rport;
 	u8 state;			/* enum conenat_conn_state */
+	struct conenat_mapping *map;
+	struct hlist_node map_node;	/* map->conns */
+	unsigned long expires;		/* jiffies */
 	struct rcu_head rcu;
 };
 
@@ -89,7 +97,7 @@ struct conenat_conn {
  * under its host_lock; exists while the host has a live mapping.
  */
 struct conenat_host {
-	struct hlist_nulls_node node;	/* host index */
+	struct conenat_node node;	/* host index */
 	__be32 addr;
 	u32 count;			/* live mappings */
 	u32 nconns;			/* TCP connections of those */

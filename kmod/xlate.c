@@ -16,7 +16,11 @@
 #include <net/dst.h>
 #include <net/route.h>
 #include <net/icmp.h>
-#include "conenat.h"
+#include "instance.h"
+#include "icmp.h"
+#include "pkt.h"
+#include "portalloc.h"
+#include "xlate.h"
 #include "ct.h"
 #include "sockets.h"
 

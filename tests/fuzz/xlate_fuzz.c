@@ -18,7 +18,8 @@
  * tests/fuzz/corpus through it, so a crash once found stays a test.
  */
 #include <stdlib.h>
-#include "conenat.h"
+#include "config.h"
+#include "pkt.h"
 #include "csum.h"
 
 #define CHOICE_OUT	0x01	/* parse as leaving (else arriving) */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of kmod/config.c: defaults, port ranges, validation, TCP state. */
 #include <arpa/inet.h>
-#include "conenat.h"
+#include "config.h"
+#include "portalloc.h"
 #include "tap.h"
 
 /* Evaluated after the call under test, unlike a plain argument. */

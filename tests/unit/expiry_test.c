@@ -8,7 +8,8 @@
  */
 #include <limits.h>
 #include <stdio.h>
-#include "conenat.h"
+#include "config.h"
+#include "expiry.h"
 #include "tap.h"
 
 #define SEC(s)	((unsigned long)(s) * HZ)

@@ -7,7 +7,7 @@
  * the shim's stand-ins; what is tested holds for any good hash.
  */
 #include <stdlib.h>
-#include "conenat.h"
+#include "config.h"
 #include "hash.h"
 #include "tap.h"
 

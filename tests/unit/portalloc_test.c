@@ -6,7 +6,7 @@
  * ranges of different sizes.
  */
 #include <stdlib.h>
-#include "conenat.h"
+#include "portalloc.h"
 #include "tap.h"
 
 static struct conenat_port_ranges set(const u16 *r, int n)

@@ -6,7 +6,8 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include "conenat.h"
+#include "config.h"
+#include "pkt.h"
 #include "tap.h"
 #include "csum.h"
 
