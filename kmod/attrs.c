@@ -3,10 +3,12 @@
  * A configuration and its netlink attributes, both ways: the policy of
  * each kind of request, the parsing of a request's attributes onto a
  * configuration, and a configuration as a reply. Knows nothing of
- * instances or namespaces; see attrs.h.
+ * instances or namespaces; see attrs.h. Pure: tests/unit builds it in
+ * userspace, with tests/unit/nlshim.h for the netlink attribute API.
  */
-#include <linux/in.h>
-#include <net/genetlink.h>
+#ifdef __KERNEL__
+#include <net/netlink.h>
+#endif
 #include "attrs.h"
 #include "portalloc.h"
 
@@ -132,8 +134,8 @@ void conenat_extack(struct netlink_ext_ack *extack,
  * (CONENAT_A_RANGES, _INTERNAL, _EXCLUDE, _ADDRS): netlink would quietly
  * take the last one, and a request must mean one thing.
  */
-static int conenat_unique(const struct nlattr *head, int len,
-			  struct netlink_ext_ack *extack)
+int conenat_unique(const struct nlattr *head, int len,
+		   struct netlink_ext_ack *extack)
 {
 	const struct nlattr *a;
 	u64 seen = 0;
@@ -160,14 +162,6 @@ static int conenat_parse_nest(struct nlattr **tb, int maxtype,
 {
 	return nla_parse_nested(tb, maxtype, nest, policy, extack) ?:
 	       conenat_unique(nla_data(nest), nla_len(nest), extack);
-}
-
-/* The request's own attributes; the family has no header of its own. */
-int conenat_unique_top(struct genl_info *info)
-{
-	return conenat_unique(nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
-			      nlmsg_attrlen(info->nlhdr, GENL_HDRLEN),
-			      info->extack);
 }
 
 int conenat_parse_proto(const struct nlattr *attr,

@@ -8,10 +8,10 @@
 #ifndef _CONENAT_ATTRS_H
 #define _CONENAT_ATTRS_H
 
+#ifdef __KERNEL__
 #include <net/netlink.h>
+#endif
 #include "config.h"
-
-struct genl_info;
 
 /* Each the size of the whole attribute space; see attrs.c. */
 extern const struct nla_policy conenat_config_policy[CONENAT_A_MAX + 1];
@@ -22,7 +22,8 @@ extern const struct nla_policy conenat_none_policy[CONENAT_A_MAX + 1];
 
 void conenat_extack(struct netlink_ext_ack *extack,
 		    const struct nlattr *attr, const char *msg);
-int conenat_unique_top(struct genl_info *info);
+int conenat_unique(const struct nlattr *head, int len,
+		   struct netlink_ext_ack *extack);
 int conenat_parse_proto(const struct nlattr *attr,
 			struct netlink_ext_ack *extack);
 int conenat_parse_forward(const struct nlattr *nest,

@@ -21,6 +21,14 @@
  * to a subnet's broadcast address, which only the namespace's addresses
  * tell (conenat_forward_add() refuses the rest first).
  */
+/* The request's own attributes; the family has no header of its own. */
+static int conenat_unique_top(struct genl_info *info)
+{
+	return conenat_unique(nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+			      nlmsg_attrlen(info->nlhdr, GENL_HDRLEN),
+			      info->extack);
+}
+
 static int conenat_forward_local(struct net *net, __be32 addr,
 				 const char **why)
 {

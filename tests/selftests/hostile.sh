@@ -418,9 +418,13 @@ inbound_flood_creates_nothing() {
 	growth
 	local recv=${IG[IpInReceives]}
 	ipgrown l0 l1
+	# A 64-byte mapping shares its slab cache with the kernel's other
+	# 64-byte accounted objects, which come and go meanwhile: then only
+	# a growth near one object per packet tells that the flood
+	# allocated, and 1000 is far from the $sent packets.
 	if [ -L /sys/kernel/slab/conenat_mapping ]; then
 		shared=" (merged into $(readlink /sys/kernel/slab/conenat_mapping))"
-		slack=64
+		slack=1000
 	fi
 	echo "sent $sent (${syn#sent } SYNs), router received $recv, drop_unsolicited +${G[drop_unsolicited]}; conenat_mapping objects $objs0 -> $objs1$shared"
 	[ "${G[created]}" = 0 ] ||
@@ -433,7 +437,6 @@ inbound_flood_creates_nothing() {
 		fail "router received $recv packets, drop_unsolicited counted ${G[drop_unsolicited]}"
 	[ "${IG[IpInReceives]}" = 0 ] ||
 		fail "${IG[IpInReceives]} packets reached lan1"
-	# Merged with other caches, it may move a little with their use.
 	[ -n "$objs0" ] || fail "no conenat_mapping slab cache"
 	[ "$objs1" -le $((objs0 + slack)) ] ||
 		fail "conenat_mapping slab grew from $objs0 to $objs1 objects$shared"

@@ -56,6 +56,10 @@ units() {
 		"$top/tests/unit/icmp_error_test.c" "$top/kmod/rewrite.c"
 	unit expiry_test$s -include "$top/tests/unit/shim.h" \
 		"$top/tests/unit/expiry_test.c"
+	unit attrs_test$s -include "$top/tests/unit/shim.h" \
+		-include "$top/tests/unit/nlshim.h" \
+		"$top/tests/unit/attrs_test.c" "$top/kmod/attrs.c" \
+		"$top/kmod/config.c" "$top/kmod/portalloc.c"
 	unit fuzz_replay$s -include "$top/tests/unit/shim.h" \
 		"-DCORPUS=\"$top/tests/fuzz/corpus\"" "$top/tests/unit/fuzz_replay.c" \
 		"$top/tests/fuzz/xlate_fuzz.c" "$top/kmod/parse.c" \

@@ -93,6 +93,7 @@ struct sk_buff {
 	unsigned char *data;
 	unsigned int len;
 	u8 ip_summed;
+	unsigned int end;	/* room in data, for nlshim.h's nla_put() */
 };
 
 #define offsetofend(type, member) \
