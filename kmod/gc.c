@@ -29,7 +29,14 @@ static void conenat_gc_work(struct work_struct *work)
 	unsigned int b, size, expired = 0;
 	u64 start = local_clock();
 
-	conenat_table_walk_begin(t);
+	/*
+	 * Never wait for a resize, which moves every entry and then waits
+	 * for a grace period: the next run, soon, walks the new array.
+	 */
+	if (!conenat_table_walk_try(t)) {
+		queue_delayed_work(system_power_efficient_wq, &inst->gc_work, 1);
+		return;
+	}
 	size = conenat_table_buckets(t);
 	/* The index may have been resized since the last run. */
 	b = inst->gc_cursor & (size - 1);

@@ -8,6 +8,36 @@
 #include <linux/sched.h>
 #include "index.h"
 
+/*
+ * Arrays of the smallest size, which every idle index has, from a cache
+ * of their own: kmalloc() would round their 272 bytes up to 512.
+ */
+static struct kmem_cache *conenat_small_buckets;
+
+#define CONENAT_SMALL_BUCKETS_SIZE \
+	struct_size_t(struct conenat_buckets, b, 1U << CONENAT_MIN_HASH_BITS)
+
+int conenat_index_cache_init(void)
+{
+	conenat_small_buckets = kmem_cache_create("conenat_buckets",
+						  CONENAT_SMALL_BUCKETS_SIZE,
+						  0, SLAB_ACCOUNT, NULL);
+	return conenat_small_buckets ? 0 : -ENOMEM;
+}
+
+void conenat_index_cache_exit(void)
+{
+	kmem_cache_destroy(conenat_small_buckets);
+}
+
+static void conenat_buckets_free(struct conenat_buckets *tb)
+{
+	if (tb->bits == CONENAT_MIN_HASH_BITS)
+		kmem_cache_free(conenat_small_buckets, tb);
+	else
+		kvfree(tb);
+}
+
 /* Process context; charged to the active memory cgroup, if any. */
 static struct conenat_buckets *conenat_buckets_alloc(unsigned int bits,
 						     unsigned int parity)
@@ -15,8 +45,11 @@ static struct conenat_buckets *conenat_buckets_alloc(unsigned int bits,
 	struct conenat_buckets *tb;
 	u32 i;
 
-	tb = kvmalloc(struct_size(tb, b, 1U << bits),
-		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (bits == CONENAT_MIN_HASH_BITS)
+		tb = kmem_cache_alloc(conenat_small_buckets, GFP_KERNEL_ACCOUNT);
+	else
+		tb = kvmalloc(struct_size(tb, b, 1U << bits),
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!tb)
 		return NULL;
 	RCU_INIT_POINTER(tb->future, NULL);
@@ -43,7 +76,7 @@ int conenat_index_init(struct conenat_index *ix)
 /* Once no reader or writer can exist, and no resize runs. */
 void conenat_index_destroy(struct conenat_index *ix)
 {
-	kvfree(rcu_dereference_protected(ix->tbl, 1));
+	conenat_buckets_free(rcu_dereference_protected(ix->tbl, 1));
 }
 
 /*
@@ -108,6 +141,6 @@ bool conenat_index_fit(struct conenat_index *ix, u32 n, spinlock_t *locks,
 	rcu_assign_pointer(ix->tbl, new);
 	/* Readers and writers in @old (BH-disabled ones too) are done. */
 	synchronize_rcu();
-	kvfree(old);
+	conenat_buckets_free(old);
 	return true;
 }

@@ -219,6 +219,8 @@ static inline bool conenat_index_wants_resize(const struct conenat_index *ix,
 	return conenat_index_bits(bits, n) != bits;
 }
 
+int conenat_index_cache_init(void);
+void conenat_index_cache_exit(void);
 int conenat_index_init(struct conenat_index *ix);
 void conenat_index_destroy(struct conenat_index *ix);
 bool conenat_index_fit(struct conenat_index *ix, u32 n, spinlock_t *locks,

@@ -13,9 +13,12 @@ static int __init conenat_init(void)
 {
 	int err;
 
-	err = conenat_mapping_cache_init();
+	err = conenat_index_cache_init();
 	if (err)
 		return err;
+	err = conenat_mapping_cache_init();
+	if (err)
+		goto err_index_cache;
 	err = conenat_conn_cache_init();
 	if (err)
 		goto err_cache;
@@ -35,6 +38,8 @@ err_conn_cache:
 	conenat_conn_cache_exit();
 err_cache:
 	conenat_mapping_cache_exit();
+err_index_cache:
+	conenat_index_cache_exit();
 	return err;
 }
 
@@ -46,6 +51,7 @@ static void __exit conenat_exit(void)
 	rcu_barrier();
 	conenat_conn_cache_exit();
 	conenat_mapping_cache_exit();
+	conenat_index_cache_exit();
 }
 
 module_init(conenat_init);

@@ -179,6 +179,12 @@ static inline void conenat_table_walk_begin(struct conenat_table *t)
 	mutex_lock(&t->resize_lock);
 }
 
+/* The same, unless a resize runs: then false, and no walk may begin. */
+static inline bool conenat_table_walk_try(struct conenat_table *t)
+{
+	return mutex_trylock(&t->resize_lock);
+}
+
 static inline void conenat_table_walk_end(struct conenat_table *t)
 {
 	mutex_unlock(&t->resize_lock);
