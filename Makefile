@@ -5,7 +5,8 @@
 #                        the newest kernel, the core groups on the others)
 #   make check-full      the same with every selftest on every kernel
 #   make check-cross     the module cross-built (W=1, sparse) for arm64,
-#                        armhf and mipsel against Debian's headers
+#                        armhf and mipsel against Debian's headers, and
+#                        big-endian mips against linux-source-6.12
 #   make demo            full-cone NAT shown in a VM
 #   make bench           conenat against forwarding and MASQUERADE
 #   make fuzz            fuzz the packet parser and rewriter (FUZZ_SECONDS)

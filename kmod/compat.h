@@ -8,6 +8,7 @@
 #define _CONENAT_COMPAT_H
 
 #ifdef __KERNEL__
+#include <linux/overflow.h>
 #include <net/genetlink.h>
 #include <net/udp.h>
 
@@ -23,6 +24,12 @@ genl_info_dump(struct netlink_callback *cb)
 {
 	return genl_dumpit_info(cb);
 }
+#endif
+
+/* 6.5 named the size of a flexible struct; only later 6.1 stables have it. */
+#ifndef struct_size_t
+#define struct_size_t(type, member, count) \
+	struct_size((type *)NULL, member, count)
 #endif
 
 /*

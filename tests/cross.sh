@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check-cross: the module cross-built for the routers that want full
 # cone (arm64, 32-bit ARM, little-endian MIPS) against Debian 12's kernel
-# headers for them, with W=1 -Werror and then with sparse (C=2).
+# headers for them, and for big-endian 32-bit MIPS (ath79's byte order,
+# which Debian 12 has no kernel for) against a tree prepared from
+# linux-source-6.12, with W=1 -Werror and then with sparse (C=2).
 # Ends with one "cross: N passed, N failed, N skipped" line.
 #
 # Debian's foreign linux-headers packages cannot be installed next to the
@@ -20,22 +22,55 @@ mkdir -p "$log" "$root"
 # shellcheck source=tap.sh
 . "$top/tests/tap.sh"
 
-# Debian architecture, kernel ARCH, header flavour, compiler prefix.
+# Debian architecture, kernel ARCH, header flavour, compiler prefix;
+# "source" for the tree be_tree() prepares.
 TARGETS="arm64:arm64:arm64:aarch64-linux-gnu-
 armhf:arm:armmp:arm-linux-gnueabihf-
-mipsel:mips:4kc-malta:mipsel-linux-gnu-"
+mipsel:mips:4kc-malta:mipsel-linux-gnu-
+mips:mips:source:mips-linux-gnu-"
 
 # The architectures, the compilers and sparse; once.
 cross_deps() {
 	local t a update=
 	for t in $TARGETS; do
 		a=${t%%:*}
+		[[ $t != *:source:* ]] || continue
 		dpkg --print-foreign-architectures | grep -qx "$a" ||
 			{ dpkg --add-architecture "$a" && update=1; }
 	done
 	[ -z "$update" ] || apt-get update -q
 	apt-get install -y -q gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
-		gcc-mipsel-linux-gnu sparse linux-kbuild-6.1
+		gcc-mipsel-linux-gnu gcc-mips-linux-gnu sparse linux-kbuild-6.1 \
+		linux-source-6.12 xz-utils bc flex bison
+}
+
+# be_tree: a module build tree for a 32-bit big-endian MIPS Malta with
+# what conenat needs, prepared (modules_prepare, no kernel built) from
+# linux-source-6.12 once into $CONENAT_CACHE/mips-be (default
+# /var/cache/conenat), and printed. Without a built kernel there is no
+# Module.symvers, so modpost cannot check symbols there: they are
+# checked by the builds against Debian's headers.
+be_tree() {
+	local cache=${CONENAT_CACHE:-/var/cache/conenat}/mips-be
+	local src=$cache/src obj=$cache/obj
+	local mk=(make -C "$src" O="$obj" ARCH=mips CROSS_COMPILE=mips-linux-gnu-)
+	if [ ! -e "$obj/.conenat-prepared" ]; then
+		rm -rf "$cache"
+		mkdir -p "$src" "$obj"
+		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$src" \
+			--strip-components=1 &&
+			"${mk[@]}" malta_defconfig &&
+			"$src/scripts/config" --file "$obj/.config" \
+				--enable CPU_BIG_ENDIAN --disable CPU_LITTLE_ENDIAN \
+				--enable MODULES --enable NETFILTER \
+				--enable NF_CONNTRACK --enable NF_DEFRAG_IPV4 \
+				--enable NF_SOCKET_IPV4 &&
+			"${mk[@]}" olddefconfig &&
+			grep -qx CONFIG_CPU_BIG_ENDIAN=y "$obj/.config" &&
+			"${mk[@]}" modules_prepare &&
+			touch "$obj/.conenat-prepared" || return 1
+	fi >&2
+	echo "$obj"
 }
 
 # headers DEBARCH FLAVOUR: unpack the newest 6.1 headers of FLAVOUR and
@@ -63,25 +98,33 @@ step deps cross_deps && result OK "cross compilers and sparse" ||
 	result FAIL "cross compilers and sparse"
 for t in $TARGETS; do
 	IFS=: read -r arch karch flavour prefix <<<"$t"
-	if ! kdir=$(headers "$arch" "$flavour" 2>"$log/headers-$arch.log"); then
-		sed 's/^/# /' "$log/headers-$arch.log"
-		result FAIL "linux-headers-$flavour for $arch"
+	extra=()
+	if [ "$flavour" = source ]; then
+		get=(be_tree) what="a big-endian tree from linux-source-6.12"
+		extra=(KBUILD_MODPOST_WARN=1)
+	else
+		get=(headers "$arch" "$flavour") what=linux-headers-$flavour
+	fi
+	if ! kdir=$("${get[@]}" 2>"$log/headers-$arch.log"); then
+		tail -n 40 "$log/headers-$arch.log" | sed 's/^/# /'
+		result FAIL "$what for $arch"
 		continue
 	fi
 	out=$log/$arch
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp -a Kbuild kmod include "$out/"
-	build=(make -C "$kdir" M="$out" ARCH="$karch" CROSS_COMPILE="$prefix")
+	build=(make -C "$kdir" M="$out" ARCH="$karch" CROSS_COMPILE="$prefix"
+		"${extra[@]}")
 	step "build-$arch" "${build[@]}" W=1 KCFLAGS=-Werror modules &&
-		result OK "module builds with W=1 for $arch (${kdir##*/})" ||
-		result FAIL "module builds with W=1 for $arch (${kdir##*/})"
+		result OK "module builds with W=1 for $arch ($what)" ||
+		result FAIL "module builds with W=1 for $arch ($what)"
 	# Sparse on every file again. On MIPS it says that gcc's own
 	# __ATOMIC_* macros are defined twice (sparse's and gcc-12's), about
 	# the toolchain, not conenat; anything else is a finding.
 	touch "$out"/kmod/*.c
 	step "sparse-$arch" "${build[@]}" C=2 modules
-	if grep -vE '__ATOMIC_[A-Z_]+ redefined|this was the original definition|in included file|^make|^  [A-Z]|BTF' \
+	if grep -vE '__ATOMIC_[A-Z_]+ redefined|this was the original definition|in included file|^make|^  [A-Z]|BTF|modpost|Module.symvers|Modules may|You may|You can set|if you want' \
 		"$log/sparse-$arch.log" | grep -q .; then
 		sed 's/^/# /' "$log/sparse-$arch.log" | head -n 40
 		result FAIL "sparse clean for $arch"
