@@ -209,15 +209,17 @@ userns_mapping_limit_holds_across_namespaces() {
 	echo "$old" >$param
 }
 
+# In bytes; awk would print more than 2^31 as 2.4e+09 (mawk's %.6g).
 mem_available() {
-	awk '/^MemAvailable:/ { print $2 * 1024 }' /proc/meminfo
+	echo $(($(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo) * 1024))
 }
 
 # What the issue this closes measured: 20 unprivileged owners, each
 # asking for the largest table, took 1157 MB of a 2 GiB guest with
 # idle instances. Now an owner pays for what it holds: 20 owners, each
 # with a NAT of its own holding 1000 mappings, pin less than 64 MB of
-# the guest, namespaces and all, and the kernel memory their instances
+# the guest, namespaces and all (their instances less than 32 MB of
+# it, on a debug kernel too), and the kernel memory their instances
 # take (measured apart from that of their bare namespaces, much of which
 # is charged to no one, with or without conenat) is charged to the
 # memory cgroup they run in.
@@ -263,8 +265,20 @@ twenty_owners_pin_little_memory() {
 	wait 2>/dev/null
 	busywait 10000 rmdir "$cg" || fail "cannot remove $cg"
 	echo "$old" >$param
-	[ "$pinned" -lt $((64 << 20)) ] ||
-		fail "20 owners pinned $((pinned >> 20)) MB"
+	# What the instances add, on any kernel; the table sized from the
+	# limit took 50 to 70 MB here.
+	[ $((a1 - a2)) -lt $((32 << 20)) ] ||
+		fail "20 instances pinned $(((a1 - a2) >> 20)) MB"
+	# And in all, namespaces included, where they cost what they cost
+	# on a production kernel: a debug kernel's KASAN shadow and redzones
+	# take 74 MB for the bare namespaces alone.
+	if [ $((a0 - a1)) -lt $((48 << 20)) ]; then
+		[ "$pinned" -lt $((64 << 20)) ] ||
+			fail "20 owners pinned $((pinned >> 20)) MB"
+	else
+		echo "the bare namespaces took $(((a0 - a1) >> 20)) MB:" \
+			"a debug kernel; the bound in all is not checked"
+	fi
 	# At least the mappings' own objects, whatever their size.
 	[ "$slab" -ge $((20000 * 64)) ] ||
 		fail "their cgroup was charged only $((slab >> 10)) KiB of slab"
