@@ -103,9 +103,10 @@ instance_memory_charged_to_its_cgroup() {
 	m1=$(cat "$cg/memory.current")
 	echo "after $n mappings: $m1 bytes"
 	[ "$n" -ge 15000 ] || fail "only $n mappings made"
-	# At least the mappings, and two indexes grown to 16384 buckets or
-	# more (the last resize comes at twice as many mappings as buckets).
-	[ $((m1 - m0)) -ge $((n * 80 + (256 << 10))) ] ||
+	# At least the mappings (64 bytes each, one cache line), and two
+	# indexes grown to 16384 buckets of 8 bytes or more (the last resize
+	# comes at twice as many mappings as buckets).
+	[ $((m1 - m0)) -ge $((n * 64 + (256 << 10))) ] ||
 		fail "$n mappings made in softirq charged $((m1 - m0)) bytes"
 	in_ns "$rt" "$CONENAT" down
 	rmdir "$cg"
