@@ -378,20 +378,23 @@ bool conenat_pool_has(const struct conenat_pool *pool, __be32 addr)
 	return lo < pool->nr && pool->a[lo] == addr;
 }
 
-/*
- * Idle timeout in seconds of a mapping of @proto, or for TCP of a
- * connection in @conn_state (a TCP mapping's own: CONENAT_CONN_OPENING).
+/**
+ * conenat_config_derive - fill in the part the data path reads
+ * @cfg: a configuration that passed conenat_config_check()
+ *
+ * To be called whenever a configuration is applied, before the data path
+ * can see it.
  */
-u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
-		       u8 conn_state)
+void conenat_config_derive(struct conenat_config *cfg)
 {
-	switch (proto) {
-	case CONENAT_TCP:
-		return cfg->timeout[conn_state == CONENAT_CONN_ESTABLISHED ?
-				    CONENAT_TO_TCP_EST : CONENAT_TO_TCP_TRANS];
-	case CONENAT_ICMP:
-		return cfg->timeout[CONENAT_TO_ICMP];
-	default:
-		return cfg->timeout[CONENAT_TO_UDP];
-	}
+	struct conenat_hot *hot = &cfg->hot;
+	int i;
+
+	for (i = 0; i < CONENAT_NTIMEOUTS; i++)
+		hot->idle[i] = (unsigned long)cfg->timeout[i] * HZ;
+	hot->fwmark = cfg->fwmark;
+	hot->nr_internal = cfg->internal.nr;
+	hot->nr_exclude = cfg->exclude.nr;
+	hot->nr_pool = cfg->pool.nr;
+	hot->inbound_refresh = cfg->inbound_refresh;
 }

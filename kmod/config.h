@@ -43,7 +43,7 @@ enum conenat_conn_state {
 	CONENAT_CONN_CLOSING,		/* FIN or RST seen; transitory */
 };
 
-/* Timeouts are kept in seconds here; the data path converts with HZ. */
+/* Timeouts in seconds, as configured; in jiffies in struct conenat_hot. */
 enum conenat_timeout {
 	CONENAT_TO_UDP,
 	CONENAT_TO_TCP_EST,
@@ -78,7 +78,28 @@ struct conenat_forward {
 	u8 proto;			/* enum conenat_proto */
 };
 
+/*
+ * What the data path reads for each packet, in one cache line: derived
+ * from the rest of the configuration by conenat_config_derive() before
+ * the configuration is applied, and never written after. Timeouts are in
+ * jiffies here.
+ */
+struct conenat_hot {
+	unsigned long idle[CONENAT_NTIMEOUTS];
+	u32 fwmark;
+	u8 nr_internal;			/* 0: translate every source */
+	u8 nr_exclude;
+	u8 nr_pool;			/* 0: the interface's address */
+	bool inbound_refresh;
+};
+
+/*
+ * First comes the hot part, so that it shares the first cache line of
+ * the allocation (kmalloc aligns a power-of-two size to itself) with
+ * nothing the data path does not read.
+ */
 struct conenat_config {
+	struct conenat_hot hot;
 	char ifname[IFNAMSIZ];
 	struct conenat_port_ranges ports[CONENAT_NPROTO];
 	u32 timeout[CONENAT_NTIMEOUTS];
@@ -101,14 +122,16 @@ struct conenat_config {
 #define CONENAT_TCPF_SYN	0x02
 #define CONENAT_TCPF_RST	0x04
 #define CONENAT_TCPF_ACK	0x10
+/* The flags that change a connection's state in both directions. */
+#define CONENAT_TCPF_STATE	(CONENAT_TCPF_SYN | CONENAT_TCPF_FIN | \
+				 CONENAT_TCPF_RST)
 
 int conenat_proto_index(u8 ipproto);
 u8 conenat_proto_ipproto(enum conenat_proto p);
 void conenat_config_defaults(struct conenat_config *cfg, u32 max_mappings);
 int conenat_config_check(const struct conenat_config *cfg, const char **why);
 u8 conenat_tcp_next_state(u8 state, u8 tcp_flags, bool out);
-u32 conenat_timeout_of(const struct conenat_config *cfg, u8 proto,
-		       u8 conn_state);
+void conenat_config_derive(struct conenat_config *cfg);
 int conenat_prefixes_add(struct conenat_prefixes *ps, __be32 addr, u8 len,
 			 const char **why);
 int conenat_forward_add(struct conenat_config *cfg,
@@ -128,10 +151,28 @@ bool conenat_pool_has(const struct conenat_pool *pool, __be32 addr);
 static inline bool conenat_selected(const struct conenat_config *cfg,
 				    __be32 saddr, __be32 daddr)
 {
-	return (!cfg->internal.nr ||
+	return (!cfg->hot.nr_internal ||
 		conenat_prefixes_match(&cfg->internal, saddr)) &&
-	       (!cfg->exclude.nr ||
+	       (!cfg->hot.nr_exclude ||
 		!conenat_prefixes_match(&cfg->exclude, daddr));
+}
+
+/*
+ * Idle time in jiffies of a mapping of @proto, or for TCP of a connection
+ * in @conn_state (a TCP mapping's own: CONENAT_CONN_OPENING).
+ */
+static inline unsigned long conenat_idle_of(const struct conenat_config *cfg,
+					    u8 proto, u8 conn_state)
+{
+	switch (proto) {
+	case CONENAT_TCP:
+		return cfg->hot.idle[conn_state == CONENAT_CONN_ESTABLISHED ?
+				     CONENAT_TO_TCP_EST : CONENAT_TO_TCP_TRANS];
+	case CONENAT_ICMP:
+		return cfg->hot.idle[CONENAT_TO_ICMP];
+	default:
+		return cfg->hot.idle[CONENAT_TO_UDP];
+	}
 }
 
 #endif /* _CONENAT_CONFIG_H */

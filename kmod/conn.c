@@ -180,6 +180,10 @@ void conenat_conn_track(struct conenat_instance *inst,
 	u8 state, next;
 	u32 hash;
 
+	/* Nothing else inbound can change (conenat_tcp_next_state()). */
+	if (!out && !cfg->hot.inbound_refresh &&
+	    !(tcp_flags & CONENAT_TCPF_STATE))
+		return;
 	hash = conenat_conn_hash(&t->key, m->int_addr, m->int_port, raddr,
 				 rport);
 	c = conenat_conn_find(t, hash, m, raddr, rport);
@@ -203,7 +207,7 @@ void conenat_conn_track(struct conenat_instance *inst,
 		WRITE_ONCE(c->state, next);
 		conenat_stamp(&c->expires,
 			      conenat_expiry(cfg, CONENAT_TCP, next), true);
-	} else if (out || cfg->inbound_refresh) {
+	} else if (out || cfg->hot.inbound_refresh) {
 		conenat_stamp(&c->expires,
 			      conenat_expiry(cfg, CONENAT_TCP, next), false);
 	}

@@ -41,17 +41,23 @@ static inline bool conenat_ct_natted(const struct sk_buff *skb)
  * POST_ROUTING, by conntrack's view of the flow: the inside view, as
  * conenat translates outside conntrack. So such a flow's entry gets
  * IPS_NAT_CLASH, one of the states nft_flow_offload_eval() refuses.
- * Called on every packet of the flow from its first one, whose entry is
- * not yet confirmed and so cannot be offloaded, whatever the order of
- * the forward chains. The flag has one other effect, in the UDP and GRE
- * trackers: the entry never becomes ASSURED.
+ * Done on the first packet of the flow, whose entry is not yet confirmed
+ * and so cannot be offloaded, whatever the order of the forward chains;
+ * the flag is never cleared. It has one other effect, in the UDP and
+ * GRE trackers: the entry never becomes ASSURED.
  */
-static inline void conenat_ct_no_offload(struct sk_buff *skb)
+
+/* The packet's conntrack entry, while a flowtable could still take it. */
+static inline struct nf_conn *conenat_ct_offloadable(const struct sk_buff *skb)
 {
 	struct nf_conn *ct = conenat_ct(skb);
 
-	if (ct && !test_bit(IPS_NAT_CLASH_BIT, &ct->status))
-		set_bit(IPS_NAT_CLASH_BIT, &ct->status);
+	return ct && !test_bit(IPS_NAT_CLASH_BIT, &ct->status) ? ct : NULL;
+}
+
+static inline void conenat_ct_no_offload(struct nf_conn *ct)
+{
+	set_bit(IPS_NAT_CLASH_BIT, &ct->status);
 }
 
 #endif /* _CONENAT_CT_H */

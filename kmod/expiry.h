@@ -17,11 +17,11 @@
 #include <linux/jiffies.h>
 #endif
 
-/* When something idle for @timeout seconds from @now expires. */
+/* When something idle for @idle jiffies from @now expires. */
 static inline unsigned long conenat_expiry_from(unsigned long now,
-						u32 timeout)
+						unsigned long idle)
 {
-	return now + (unsigned long)timeout * HZ;
+	return now + idle;
 }
 
 /* Whether the stamp @expires has passed at @now. */

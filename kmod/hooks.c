@@ -56,17 +56,25 @@ static unsigned int conenat_hook_out(void *priv, struct sk_buff *skb,
 /*
  * FORWARD, first of all: keep out of flowtables the flows that conenat
  * translated on their way in (to an internal endpoint, or hairpinned
- * from an external one) or will translate on their way out.
+ * from an external one) or will translate on their way out. Without
+ * conntrack, or once a flow is kept out, there is nothing to do.
  */
 static unsigned int conenat_hook_forward(void *priv, struct sk_buff *skb,
 					 const struct nf_hook_state *state)
 {
 	struct conenat_instance *inst = priv;
-	const struct conenat_config *cfg = rcu_dereference(inst->cfg);
-	int ifindex = READ_ONCE(inst->ifindex);
-	const struct iphdr *iph = ip_hdr(skb);
+	const struct conenat_config *cfg;
+	const struct iphdr *iph;
+	struct nf_conn *ct;
+	int ifindex;
 	bool ours;
 
+	ct = conenat_ct_offloadable(skb);
+	if (likely(!ct))
+		return NF_ACCEPT;
+	cfg = rcu_dereference(inst->cfg);
+	ifindex = READ_ONCE(inst->ifindex);
+	iph = ip_hdr(skb);
 	if (state->in->ifindex == ifindex)	/* transit: not ours */
 		ours = state->out->ifindex != ifindex &&
 		       conenat_selected(cfg, iph->daddr, iph->saddr);
@@ -75,7 +83,7 @@ static unsigned int conenat_hook_forward(void *priv, struct sk_buff *skb,
 	else
 		ours = conenat_is_ext_addr(inst, cfg, iph->saddr);
 	if (ours)
-		conenat_ct_no_offload(skb);
+		conenat_ct_no_offload(ct);
 	return NF_ACCEPT;
 }
 

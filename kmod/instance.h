@@ -85,9 +85,10 @@ static inline __be32 conenat_ext_addr_of(const struct conenat_instance *inst,
 					 const struct conenat_config *cfg,
 					 __be32 int_addr)
 {
-	if (cfg->pool.nr)
+	if (cfg->hot.nr_pool)
 		return cfg->pool.a[conenat_pool_index(&inst->table.key,
-						      int_addr, cfg->pool.nr)];
+						      int_addr,
+						      cfg->hot.nr_pool)];
 	return READ_ONCE(inst->ext_addr);
 }
 
@@ -96,7 +97,7 @@ static inline bool conenat_is_ext_addr(const struct conenat_instance *inst,
 				       const struct conenat_config *cfg,
 				       __be32 addr)
 {
-	if (cfg->pool.nr)
+	if (cfg->hot.nr_pool)
 		return conenat_pool_has(&cfg->pool, addr);
 	return addr == READ_ONCE(inst->ext_addr);
 }
@@ -115,8 +116,7 @@ void conenat_stats_sum(struct conenat_net *cn, u64 *sum);
 static inline unsigned long conenat_expiry(const struct conenat_config *cfg,
 					   u8 proto, u8 state)
 {
-	return conenat_expiry_from(jiffies,
-				   conenat_timeout_of(cfg, proto, state));
+	return conenat_expiry_from(jiffies, conenat_idle_of(cfg, proto, state));
 }
 
 #endif /* _CONENAT_INSTANCE_H */

@@ -218,6 +218,7 @@ static struct conenat_kunit_ctx *kunit_instance(struct kunit *test)
 	c->cfg.max_per_host = 65536;
 	c->cfg.timeout[CONENAT_TO_HOLDDOWN] = 0;
 	strscpy(c->cfg.ifname, "kunit0", IFNAMSIZ);
+	conenat_config_derive(&c->cfg);
 	c->inst.net = &init_net;
 	c->inst.ext_addr = EXT_ADDR;
 	RCU_INIT_POINTER(c->inst.cfg, &c->cfg);

@@ -190,7 +190,8 @@ static int conenat_instance_change(struct conenat_instance *inst,
  * conenat_instance_apply - start the instance or change its configuration
  * @cn: the namespace's state, cn->lock held
  * @net: the namespace
- * @cfg: a validated configuration; owned by the instance on success
+ * @cfg: a validated configuration; owned by the instance on success, its
+ *       hot part derived here
  * @bad: on -EADDRINUSE, the index in @cfg->fwd of a port forward whose
  *       port is taken
  *
@@ -203,7 +204,10 @@ int conenat_instance_apply(struct conenat_net *cn, struct net *net,
 {
 	struct conenat_instance *inst;
 
+	/* One cache line serves a packet (32 bytes on 32-bit MIPS). */
+	BUILD_BUG_ON(sizeof(struct conenat_hot) > 8 * sizeof(long));
 	lockdep_assert_held(&cn->lock);
+	conenat_config_derive(cfg);
 	inst = rcu_dereference_protected(cn->inst, lockdep_is_held(&cn->lock));
 	if (inst)
 		return conenat_instance_change(inst, cfg, bad);

@@ -640,7 +640,7 @@ static bool conenat_mapping_due(const struct conenat_mapping *m,
  * Context: process, under rcu_read_lock(); returns true when it expired.
  */
 static bool conenat_retire(struct conenat_table *t, struct conenat_mapping *m,
-			   u32 holddown, bool flush)
+			   unsigned long holddown, bool flush)
 {
 	unsigned int hl = conenat_host_lock(t, m->int_addr);
 	u32 hash = conenat_ext_hash(&t->key, m->proto, m->ext_addr,
@@ -714,12 +714,12 @@ unsigned int conenat_table_scan(struct conenat_instance *inst,
 	struct conenat_mapping *m;
 	unsigned int b, expired = 0;
 	struct conenat_node *n;
-	u32 holddown;
+	unsigned long holddown;
 
 	lockdep_assert_held(&t->resize_lock);
 	rcu_read_lock();
 	cfg = rcu_dereference(inst->cfg);
-	holddown = cfg->timeout[CONENAT_TO_HOLDDOWN] * HZ;
+	holddown = cfg->hot.idle[CONENAT_TO_HOLDDOWN];
 	/* No resize meanwhile: every mapping stays in its bucket. */
 	tb = conenat_index_first(&t->ext_ix);
 	for (b = first; b < first + nr; b++) {

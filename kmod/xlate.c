@@ -57,7 +57,7 @@ static void conenat_refresh(struct conenat_instance *inst,
 			    const struct conenat_pkt *p, __be32 raddr,
 			    __be16 rport, bool out)
 {
-	if (out || cfg->inbound_refresh)
+	if (out || cfg->hot.inbound_refresh)
 		conenat_stamp(&m->expires,
 			      conenat_expiry(cfg, p->proto,
 					     CONENAT_CONN_OPENING),
@@ -193,8 +193,8 @@ unsigned int conenat_deliver_in(struct conenat_instance *inst,
 				struct sk_buff *skb)
 {
 	skb_dst_drop(skb);
-	if (cfg->fwmark)
-		skb->mark = cfg->fwmark;
+	if (cfg->hot.fwmark)
+		skb->mark = cfg->hot.fwmark;
 	conenat_count(inst, CONENAT_STAT_XLAT_IN);
 	return NF_ACCEPT;
 }
@@ -244,8 +244,8 @@ static unsigned int conenat_hairpin_route(struct conenat_instance *inst,
 		conenat_count(inst, CONENAT_STAT_DROP_NOROUTE);
 		return NF_DROP;
 	}
-	if (cfg->fwmark)
-		skb->mark = cfg->fwmark;
+	if (cfg->hot.fwmark)
+		skb->mark = cfg->hot.fwmark;
 	conenat_count(inst, CONENAT_STAT_HAIRPIN);
 	return NF_ACCEPT;
 }

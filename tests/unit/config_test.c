@@ -17,6 +17,7 @@ static struct conenat_config valid_config(void)
 
 	conenat_config_defaults(&cfg, 65536);
 	strcpy(cfg.ifname, "wan0");
+	conenat_config_derive(&cfg);
 	return cfg;
 }
 
@@ -172,22 +173,97 @@ static void test_tcp_state(void)
 	   CONENAT_CONN_CLOSING, "SYN+FIN counts as closing");
 }
 
+/*
+ * conenat_conn_track() skips the lookup for an inbound segment without
+ * CONENAT_TCPF_STATE (and without inbound refresh): it must change no
+ * state, and every flag of CONENAT_TCPF_STATE must change some.
+ */
+static void test_tcp_inbound_shortcut(void)
+{
+	unsigned int f, s, changed = 0, moved = 0;
+
+	for (s = CONENAT_CONN_OPENING; s <= CONENAT_CONN_CLOSING; s++)
+		for (f = 0; f < 256; f++)
+			if (!(f & CONENAT_TCPF_STATE))
+				changed += conenat_tcp_next_state(s, f, false) != s;
+	ok(!changed, "inbound, only SYN, FIN and RST change a connection (%u did)",
+	   changed);
+	for (f = 0; f < 8; f++) {
+		u8 bit = f & CONENAT_TCPF_STATE;
+
+		if (!bit || (bit & (bit - 1)))
+			continue;
+		for (s = CONENAT_CONN_OPENING; s <= CONENAT_CONN_CLOSING; s++)
+			if (conenat_tcp_next_state(s, bit, false) != s) {
+				moved |= bit;
+				break;
+			}
+	}
+	ok(moved == CONENAT_TCPF_STATE, "and each of them does (0x%x)", moved);
+}
+
 static void test_timeouts(void)
 {
 	struct conenat_config cfg = valid_config();
 
-	ok(conenat_timeout_of(&cfg, CONENAT_UDP, 0) == 300, "UDP timeout");
-	ok(conenat_timeout_of(&cfg, CONENAT_ICMP, 0) == 60, "ICMP timeout");
-	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_CONN_ESTABLISHED) ==
-	   7440, "TCP established timeout");
-	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_CONN_OPENING) == 240,
-	   "TCP opening: transitory timeout");
-	ok(conenat_timeout_of(&cfg, CONENAT_TCP, CONENAT_CONN_CLOSING) == 240,
-	   "TCP closing: transitory timeout");
+	ok(conenat_idle_of(&cfg, CONENAT_UDP, 0) == 300UL * HZ, "UDP timeout");
+	ok(conenat_idle_of(&cfg, CONENAT_ICMP, 0) == 60UL * HZ, "ICMP timeout");
+	ok(conenat_idle_of(&cfg, CONENAT_TCP, CONENAT_CONN_ESTABLISHED) ==
+	   7440UL * HZ, "TCP established timeout");
+	ok(conenat_idle_of(&cfg, CONENAT_TCP, CONENAT_CONN_OPENING) ==
+	   240UL * HZ, "TCP opening: transitory timeout");
+	ok(conenat_idle_of(&cfg, CONENAT_TCP, CONENAT_CONN_CLOSING) ==
+	   240UL * HZ, "TCP closing: transitory timeout");
+	ok(cfg.hot.idle[CONENAT_TO_HOLDDOWN] == 120UL * HZ,
+	   "hold-down in jiffies");
+	cfg.timeout[CONENAT_TO_UDP] = CONENAT_MAX_TIMEOUT;
+	cfg.timeout[CONENAT_TO_TCP_EST] = 1;
+	ok(conenat_idle_of(&cfg, CONENAT_UDP, 0) == 300UL * HZ,
+	   "a changed timeout is not seen before it is derived");
+	conenat_config_derive(&cfg);
+	ok(conenat_idle_of(&cfg, CONENAT_UDP, 0) ==
+	   (unsigned long)CONENAT_MAX_TIMEOUT * HZ &&
+	   conenat_idle_of(&cfg, CONENAT_TCP, CONENAT_CONN_ESTABLISHED) == HZ,
+	   "derived: the longest timeout and a 1 s one in jiffies");
 	ok(conenat_proto_index(IPPROTO_UDP) == CONENAT_UDP &&
 	   conenat_proto_index(IPPROTO_SCTP) < 0 &&
 	   conenat_proto_ipproto(CONENAT_ICMP) == IPPROTO_ICMP,
 	   "protocol numbering");
+}
+
+/* The part the data path reads follows the rest of the configuration. */
+static void test_derive(void)
+{
+	struct conenat_config cfg = valid_config();
+	const char *why = NULL;
+
+	ok(!cfg.hot.fwmark && !cfg.hot.nr_internal && !cfg.hot.nr_exclude &&
+	   !cfg.hot.nr_pool && !cfg.hot.inbound_refresh,
+	   "defaults: no mark, prefixes, pool or inbound refresh");
+	cfg.fwmark = 0xfeedbeef;
+	cfg.inbound_refresh = true;
+	conenat_prefixes_add(&cfg.internal, inet_addr("10.0.0.0"), 8, &why);
+	conenat_prefixes_add(&cfg.exclude, inet_addr("10.0.0.0"), 8, &why);
+	conenat_prefixes_add(&cfg.exclude, inet_addr("192.0.2.0"), 24, &why);
+	conenat_pool_add(&cfg.pool, inet_addr("192.0.2.1"), &why);
+	conenat_pool_add(&cfg.pool, inet_addr("192.0.2.2"), &why);
+	conenat_pool_add(&cfg.pool, inet_addr("192.0.2.3"), &why);
+	conenat_config_derive(&cfg);
+	ok(cfg.hot.fwmark == 0xfeedbeef && cfg.hot.inbound_refresh,
+	   "mark and inbound refresh derived");
+	ok(cfg.hot.nr_internal == 1 && cfg.hot.nr_exclude == 2 &&
+	   cfg.hot.nr_pool == 3, "prefix and pool counts derived");
+	while (cfg.pool.nr < CONENAT_MAX_ADDRS &&
+	       !conenat_pool_add(&cfg.pool, htonl(0xc6336400 + cfg.pool.nr),
+				 &why))
+		;
+	conenat_config_derive(&cfg);
+	ok(cfg.hot.nr_pool == CONENAT_MAX_ADDRS,
+	   "a full pool's count fits: %u", cfg.hot.nr_pool);
+	/* A cache line: 64 bytes on 64-bit targets, 32 on 32-bit MIPS. */
+	ok(offsetof(struct conenat_config, hot) == 0 &&
+	   sizeof(cfg.hot) <= 8 * sizeof(long),
+	   "the hot part comes first, in %zu bytes", sizeof(cfg.hot));
 }
 
 static __be32 ip(const char *s)
@@ -205,6 +281,7 @@ static void test_selection(void)
 	ok(conenat_prefixes_add(&cfg.internal, ip("10.0.1.0"), 24, &why) == 0 &&
 	   conenat_prefixes_add(&cfg.internal, ip("10.9.0.7"), 32, &why) == 0,
 	   "internal prefixes added");
+	conenat_config_derive(&cfg);
 	ok(conenat_selected(&cfg, ip("10.0.1.200"), ip("192.0.2.1")) &&
 	   conenat_selected(&cfg, ip("10.9.0.7"), ip("192.0.2.1")),
 	   "sources inside an internal prefix translated");
@@ -213,6 +290,7 @@ static void test_selection(void)
 	   "other sources left alone");
 	ok(conenat_prefixes_add(&cfg.exclude, ip("198.51.100.0"), 24, &why) == 0,
 	   "excluded prefix added");
+	conenat_config_derive(&cfg);
 	ok(!conenat_selected(&cfg, ip("10.0.1.2"), ip("198.51.100.77")) &&
 	   conenat_selected(&cfg, ip("10.0.1.2"), ip("198.51.101.1")),
 	   "only destinations inside the excluded prefix left alone");
@@ -360,6 +438,8 @@ int main(void)
 	test_ranges();
 	test_check();
 	test_tcp_state();
+	test_tcp_inbound_shortcut();
 	test_timeouts();
+	test_derive();
 	return tap_done();
 }

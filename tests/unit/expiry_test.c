@@ -24,7 +24,7 @@ static void test_idle_timeout_across_wrap(void)
 
 	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
 		unsigned long t0 = starts[i];
-		unsigned long e = conenat_expiry_from(t0, 300);
+		unsigned long e = conenat_expiry_from(t0, SEC(300));
 
 		wrong += !conenat_alive_at(false, false, false, e, t0);
 		wrong += !conenat_alive_at(false, false, false, e,
@@ -77,7 +77,7 @@ static void test_longest_timeout(void)
 
 	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
 		unsigned long t0 = starts[i];
-		unsigned long e = conenat_expiry_from(t0, CONENAT_MAX_TIMEOUT);
+		unsigned long e = conenat_expiry_from(t0, SEC(CONENAT_MAX_TIMEOUT));
 
 		wrong += !conenat_alive_at(false, false, false, e,
 					   e - 1);
