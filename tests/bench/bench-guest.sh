@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest side of make bench: bench-guest.sh MODULE
 #
-# One topology, four configurations run one after the other on the same
-# boot, and for each the workloads of BENCHMARKS.md. Prints one line per
-# figure, "BENCH CONFIG KEY VALUE", for tests/bench/run.sh to tabulate.
+# One topology, five configurations run one after the other on the same
+# boot, and for each the workloads of BENCHMARKS.md and a leak check.
+# Prints one line per figure, "BENCH CONFIG KEY VALUE", for
+# tests/bench/run.sh to tabulate.
 # Times are CLOCK_MONOTONIC, i.e. guest time, which under qemu -icount
 # advances per instruction executed.
 #
@@ -132,10 +133,43 @@ pool_scale() {
 	ns rt "$CONENAT" set --address none
 }
 
+# What reaches the internet side with an internal source, as captured
+# there, while steady and new UDP flows and a TCP stream go through:
+# apart from the workloads, so that the capture costs them nothing.
+# Plain forwarding leaks everything, which shows that the check sees it.
+leak_check() {
+	local cap=${TMPDIR:-/tmp}/leak.pcap err=${TMPDIR:-/tmp}/leak.err
+	local dump srv i
+	# Not through ns(): $! must be tcpdump, which ip netns exec becomes.
+	ip netns exec inet tcpdump -i eth0 -n -U -w "$cap" 'src net 10.0.0.0/8' \
+		2>"$err" &
+	dump=$!
+	for i in $(seq 100); do
+		! grep -q listening "$err" || break
+		sleep 0.1
+	done
+	blast -c 5000 -s 10.0.1.2 -p 1024-1279 >/dev/null
+	blast -n -c 2000 -s 10.0.5.0 -p 1024-65535 >/dev/null
+	ns inet iperf3 -s -1 -B 198.51.100.10 >/dev/null 2>&1 &
+	srv=$!
+	sleep 0.5
+	ns lan iperf3 -t 1 -c 198.51.100.10 >/dev/null
+	wait $srv
+	# Not before conntrack is loaded: conntrack -L would load it.
+	[ ! -d /sys/module/nf_conntrack ] ||
+		say offloaded_flows "$(ns rt conntrack -L 2>/dev/null |
+			grep -c OFFLOAD)"
+	sleep 0.5
+	kill -INT $dump
+	wait $dump || true
+	say leaked_packets "$(tcpdump -r "$cap" -n 2>/dev/null | wc -l)"
+	reset_state
+}
+
 reset_state() {
 	case $CONFIG in
 	conenat*) ns rt "$CONENAT" flush ;;
-	masquerade) ns rt conntrack -F >/dev/null 2>&1 ;;
+	masquerade*) ns rt conntrack -F >/dev/null 2>&1 ;;
 	esac
 	case $CONFIG in
 	*conntrack) ns rt conntrack -F >/dev/null 2>&1 ;;
@@ -202,12 +236,14 @@ topology
 
 CONFIG=plain
 workloads
+leak_check
 
 CONFIG=conenat
 modprobe nf_defrag_ipv4
 insmod "$MODULE"
 conenat_up
 workloads
+leak_check
 say mapping_objsize "$(cat /sys/kernel/slab/conenat_mapping/object_size)"
 ns rt "$CONENAT" down
 
@@ -225,7 +261,29 @@ E
 # others since 6.x); the nat table above loaded conntrack.
 sysctl -qw net.netfilter.nf_conntrack_max=1000000
 workloads
+leak_check
 say conntrack_objsize "$(cat /sys/kernel/slab/nf_conntrack/object_size)"
+
+# OpenWrt's software flow offloading: from their second packet (UDP) or
+# once established (TCP), flows go from the flowtable's ingress hook
+# straight to the output device, NAT applied, past the IP stack.
+CONFIG=masquerade+flowtable
+ns rt nft -f - <<'E'
+table inet filter {
+	flowtable ft {
+		hook ingress priority 0
+		devices = { eth1, wan0 }
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		meta l4proto { tcp, udp } flow add @ft
+	}
+}
+E
+reset_state
+workloads
+leak_check
+ns rt nft delete table inet filter
 ns rt nft delete table ip nat
 
 CONFIG=conenat+conntrack
@@ -242,6 +300,7 @@ table inet filter {
 E
 reset_state
 workloads
+leak_check
 ns rt nft delete table inet filter
 ns rt "$CONENAT" down
 
