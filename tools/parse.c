@@ -155,7 +155,8 @@ int parse_duration(const char *s, uint32_t *secs, char *err, size_t errlen)
 		return -1;
 	}
 	if (parse_decimal(s, len, UINT32_MAX / unit, &v)) {
-		snprintf(err, errlen, "invalid duration '%s' (too large)", s);
+		snprintf(err, errlen, "invalid duration '%.*s' (too large)",
+			 (int)strlen(s), s);
 		return -1;
 	}
 	*secs = (uint32_t)(v * unit);

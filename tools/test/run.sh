@@ -4,10 +4,19 @@
 # the module) and checks its output, exit status and requests. TAP output.
 #
 #   tools/test/run.sh TOOL FAKE_SO
+#
+# RUNNER: qemu-user, for a TOOL and FAKE_SO of another architecture
+# (make check-cross); the fake goes into the emulated program's
+# environment, not the emulator's.
 set -u
 
 tool=$1
 fake=$2
+if [ -n "${RUNNER:-}" ]; then
+	exec_tool=("$RUNNER" -E "LD_PRELOAD=$fake" "$tool")
+else
+	exec_tool=(env "LD_PRELOAD=$fake" "$tool")
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0
@@ -28,8 +37,8 @@ run() {
 	local state=$1
 	shift
 	rm -f "$tmp/log"
-	FAKE_STATE=$state FAKE_LOG=$tmp/log LD_PRELOAD=$fake \
-		"$tool" "$@" >"$tmp/out" 2>"$tmp/err"
+	FAKE_STATE=$state FAKE_LOG=$tmp/log "${exec_tool[@]}" "$@" \
+		>"$tmp/out" 2>"$tmp/err"
 	echo $? >"$tmp/rc"
 }
 
