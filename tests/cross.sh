@@ -5,6 +5,10 @@
 # headers for them, and for big-endian 32-bit MIPS (ath79's byte order,
 # which Debian 12 has no kernel for) against a tree prepared from
 # linux-source-6.12, with W=1 -Werror and then with sparse (C=2).
+# Then the tool, with -Werror, for the same routers and for s390x (a
+# big-endian CPU Debian 12 has libmnl for), and its tests against the
+# fake module (tools/test) under qemu-user; for big-endian MIPS, which
+# Debian 12 has no libmnl for, it is compiled but not linked.
 # Ends with one "cross: N passed, N failed, N skipped" line.
 #
 # Debian's foreign linux-headers packages cannot be installed next to the
@@ -28,20 +32,58 @@ TARGETS="arm64:arm64:arm64:aarch64-linux-gnu-
 armhf:arm:armmp:arm-linux-gnueabihf-
 mipsel:mips:4kc-malta:mipsel-linux-gnu-
 mips:mips:source:mips-linux-gnu-"
+# Debian architecture, GNU triplet, qemu-user's name; the tool's targets.
+TOOL_TARGETS="arm64:aarch64-linux-gnu:aarch64
+armhf:arm-linux-gnueabihf:arm
+mipsel:mipsel-linux-gnu:mipsel
+s390x:s390x-linux-gnu:s390x"
 
 # The architectures, the compilers and sparse; once.
 cross_deps() {
-	local t a update=
-	for t in $TARGETS; do
+	local t a update= mnl=()
+	for t in $TOOL_TARGETS; do
 		a=${t%%:*}
-		[[ $t != *:source:* ]] || continue
+		mnl+=("libmnl-dev:$a")
 		dpkg --print-foreign-architectures | grep -qx "$a" ||
 			{ dpkg --add-architecture "$a" && update=1; }
 	done
 	[ -z "$update" ] || apt-get update -q
 	apt-get install -y -q gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf \
-		gcc-mipsel-linux-gnu gcc-mips-linux-gnu sparse linux-kbuild-6.1 \
-		linux-source-6.12 xz-utils bc flex bison
+		gcc-mipsel-linux-gnu gcc-mips-linux-gnu gcc-s390x-linux-gnu \
+		sparse linux-kbuild-6.1 linux-source-6.12 xz-utils bc flex bison \
+		qemu-user-static libmnl-dev "${mnl[@]}"
+}
+
+# tool_copy ARCH: a copy of the tool's sources to build for ARCH, printed.
+tool_copy() {
+	local dir=$log/tool-$1
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -a tools include "$dir/"
+	make -s -C "$dir/tools" clean
+	echo "$dir"
+}
+
+# tool_cross ARCH TRIPLET QEMU: the tool and the fake module for ARCH,
+# against ARCH's libmnl, and the tool's tests run under qemu-user.
+# shellcheck disable=SC2317 # called through step
+tool_cross() {
+	local dir
+	dir=$(tool_copy "$1") &&
+		PKG_CONFIG_LIBDIR=/usr/lib/$2/pkgconfig RUNNER=qemu-$3-static \
+		make -C "$dir/tools" CC="$2-gcc" check-fake
+}
+
+# tool_objects TRIPLET: the tool compiled for a target without libmnl,
+# against the host's libmnl header (the same on every architecture).
+# shellcheck disable=SC2317 # called through step
+tool_objects() {
+	local dir
+	dir=$(tool_copy "$1") || return 1
+	mkdir -p "$dir/mnl"
+	ln -s /usr/include/libmnl "$dir/mnl/libmnl"
+	make -C "$dir/tools" CC="$1-gcc" PKG_CONFIG=true \
+		CPPFLAGS="-I$dir/mnl" objs
 }
 
 # be_tree: a module build tree for a 32-bit big-endian MIPS Malta with
@@ -134,5 +176,15 @@ for t in $TARGETS; do
 		result OK "sparse clean for $arch"
 	fi
 done
+
+for t in $TOOL_TARGETS; do
+	IFS=: read -r arch triplet qemu <<<"$t"
+	step "tool-$arch" tool_cross "$arch" "$triplet" "$qemu" &&
+		result OK "tool builds for $arch, its tests pass under qemu-$qemu" ||
+		result FAIL "tool builds for $arch, its tests pass under qemu-$qemu"
+done
+step tool-mips tool_objects mips-linux-gnu &&
+	result OK "tool compiles for big-endian MIPS (no libmnl to link)" ||
+	result FAIL "tool compiles for big-endian MIPS (no libmnl to link)"
 echo "cross: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -87,8 +87,28 @@ static void ack(const struct nlmsghdr *req, int err, const char *msg,
 	done_msg(nlh);
 }
 
-static void log_attrs(FILE *f, const struct nlattr *start, int len)
+/* Whether attribute @type in a nest of type @parent (0: none) is __be32. */
+static int is_addr(uint16_t parent, uint16_t type)
 {
+	switch (parent) {
+	case 0:
+		return type == CONENAT_A_EXT_ADDR || type == CONENAT_A_INT_ADDR;
+	case CONENAT_A_ADDRS:
+		return type == CONENAT_A_EXT_ADDR;
+	case CONENAT_A_PREFIX:
+		return type == CONENAT_PFX_A_ADDR;
+	case CONENAT_A_MAPPING:
+		return type == CONENAT_MAP_A_INT_ADDR ||
+		       type == CONENAT_MAP_A_EXT_ADDR;
+	}
+	return 0;
+}
+
+/* Addresses as dotted quads, so that the log reads the same on any CPU. */
+static void log_attrs(FILE *f, const struct nlattr *start, int len,
+		      uint16_t parent)
+{
+	char addr[INET_ADDRSTRLEN];
 	const struct nlattr *a;
 	uint16_t plen;
 
@@ -103,7 +123,8 @@ static void log_attrs(FILE *f, const struct nlattr *start, int len)
 		    mnl_attr_get_type(a) == CONENAT_A_ADDRS ||
 		    mnl_attr_get_type(a) == CONENAT_A_PREFIX) {
 			fputs("{", f);
-			log_attrs(f, mnl_attr_get_payload(a), plen);
+			log_attrs(f, mnl_attr_get_payload(a), plen,
+				  mnl_attr_get_type(a));
 			fputs(" }", f);
 		} else if (plen == 0) {
 			fputs("=flag", f);
@@ -111,6 +132,9 @@ static void log_attrs(FILE *f, const struct nlattr *start, int len)
 			fprintf(f, "=%u", mnl_attr_get_u8(a));
 		} else if (plen == 2) {
 			fprintf(f, "=%u", mnl_attr_get_u16(a));
+		} else if (plen == 4 && is_addr(parent, mnl_attr_get_type(a))) {
+			fprintf(f, "=%s", inet_ntop(AF_INET, mnl_attr_get_payload(a),
+						    addr, sizeof(addr)));
 		} else if (plen == 4) {
 			fprintf(f, "=%u", mnl_attr_get_u32(a));
 		} else {
@@ -132,7 +156,7 @@ static void log_request(const struct nlmsghdr *req)
 		return;
 	fprintf(f, "cmd %u flags 0x%x:", g->cmd, req->nlmsg_flags);
 	log_attrs(f, mnl_nlmsg_get_payload_offset(req, sizeof(*g)),
-		  (int)(req->nlmsg_len - MNL_NLMSG_HDRLEN - sizeof(*g)));
+		  (int)(req->nlmsg_len - MNL_NLMSG_HDRLEN - sizeof(*g)), 0);
 	fputc('\n', f);
 	fclose(f);
 }

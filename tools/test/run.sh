@@ -123,7 +123,7 @@ E
 run up mappings tcp from 10.0.1.2
 # 21 is CONENAT_A_INT_ADDR, 10.0.1.2 in network order read as a u32
 expect "mappings filters" 0 log <<'E'
-cmd 5 flags 0x301: 20=6 21=33619978
+cmd 5 flags 0x301: 20=6 21=10.0.1.2
 E
 
 run up -j mappings
@@ -201,7 +201,7 @@ run up set --internal 10.0.1.0/24,10.0.9.7 --exclude=none
 # 23/24 are CONENAT_A_INTERNAL/EXCLUDE, 25 CONENAT_A_PREFIX; addresses in
 # network order read as u32
 expect "set sends prefix lists, none as an empty list" 0 log <<'E'
-cmd 3 flags 0x5: 23{ 25{ 1=65546 2=24 } 25{ 1=118030346 2=32 } } 24{ }
+cmd 3 flags 0x5: 23{ 25{ 1=10.0.1.0 2=24 } 25{ 1=10.0.9.7 2=32 } } 24{ }
 cmd 1 flags 0x5:
 E
 run up set --internal 10.0.1.1/24
@@ -255,7 +255,7 @@ E
 run up set --address 198.51.100.7,203.0.113.1
 # 27 is CONENAT_A_ADDRS, 5 CONENAT_A_EXT_ADDR (network order read as u32)
 expect "set sends the address pool" 0 log <<'E'
-cmd 3 flags 0x5: 27{ 5=124007366 5=24182987 }
+cmd 3 flags 0x5: 27{ 5=198.51.100.7 5=203.0.113.1 }
 cmd 1 flags 0x5:
 E
 run up set --address none
@@ -293,11 +293,11 @@ E
 # 2 INT_ADDR, 3 INT_PORT
 run up forward add udp 40000 to 10.0.1.2:5000
 expect "forward add" 0 log <<'E'
-cmd 8 flags 0x5: 19{ 1=17 5=40000 2=33619978 3=5000 }
+cmd 8 flags 0x5: 19{ 1=17 5=40000 2=10.0.1.2 3=5000 }
 E
 run up forward add tcp 8443 to 10.0.1.2
 expect "forward add, internal port defaults to the external one" 0 log <<'E'
-cmd 8 flags 0x5: 19{ 1=6 5=8443 2=33619978 3=8443 }
+cmd 8 flags 0x5: 19{ 1=6 5=8443 2=10.0.1.2 3=8443 }
 E
 run up forward del udp 40000
 expect "forward del" 0 log <<'E'
@@ -449,7 +449,7 @@ E
 run up load "$tmp/saved.conf"
 # One request: the configuration and every forward of the file.
 expect "load of a saved file: one up with everything" 0 log <<'E'
-cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=20000 3=29999 } 7{ 1=6 2=20000 3=29999 } 7{ 1=1 2=20000 3=29999 } 7{ 1=17 2=40000 3=40000 } } 8=300 9=7440 10=240 11=60 12=120 13=524288 14=4096 29=16384 30=1024 15=0 16=0 23{ 25{ 1=65546 2=24 } 25{ 1=118030346 2=32 } } 24{ } 27{ 5=124007366 5=24182987 } 26{ 19{ 1=17 5=40000 2=33619978 3=5000 } 19{ 1=6 5=8443 2=50397194 3=443 } }
+cmd 2 flags 0x5: 3='wan0' 6{ 7{ 1=17 2=20000 3=29999 } 7{ 1=6 2=20000 3=29999 } 7{ 1=1 2=20000 3=29999 } 7{ 1=17 2=40000 3=40000 } } 8=300 9=7440 10=240 11=60 12=120 13=524288 14=4096 29=16384 30=1024 15=0 16=0 23{ 25{ 1=10.0.1.0 2=24 } 25{ 1=10.0.9.7 2=32 } } 24{ } 27{ 5=198.51.100.7 5=203.0.113.1 } 26{ 19{ 1=17 5=40000 2=10.0.1.2 3=5000 } 19{ 1=6 5=8443 2=10.0.1.3 3=443 } }
 E
 cat >"$tmp/new.conf" <<'C'
 # comments and blank lines are fine
@@ -459,7 +459,7 @@ forward add udp 40001 to 10.0.1.4
 C
 run up load "$tmp/new.conf"
 expect "load: the file's forwards replace the running ones" 0 log <<'E'
-cmd 2 flags 0x5: 3='wan0' 8=600 26{ 19{ 1=17 5=40001 2=67174410 3=40001 } }
+cmd 2 flags 0x5: 3='wan0' 8=600 26{ 19{ 1=17 5=40001 2=10.0.1.4 3=40001 } }
 E
 printf 'up wan0\n' >"$tmp/none.conf"
 run up load "$tmp/none.conf"
