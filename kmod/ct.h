@@ -45,9 +45,10 @@ static inline bool conenat_ct_natted(const struct sk_buff *skb)
  * and so cannot be offloaded, whatever the order of the forward chains;
  * the flag is never cleared. It has one other effect, in the UDP and
  * GRE trackers: the entry never becomes ASSURED.
+ *
+ * conenat_ct_offloadable() gives the packet's entry while a flowtable
+ * could still take it, and conenat_ct_no_offload() keeps it out.
  */
-
-/* The packet's conntrack entry, while a flowtable could still take it. */
 static inline struct nf_conn *conenat_ct_offloadable(const struct sk_buff *skb)
 {
 	struct nf_conn *ct = conenat_ct(skb);
